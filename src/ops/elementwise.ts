@@ -1,0 +1,86 @@
+// Elementwise ops: relu and its three backward modes, affine/scale, clamp, square, abs, leaky relu,
+// and the binary add/sub/mul/div/axpy (same shape, or a per-channel vector broadcast over NCHW).
+
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { check, checkSameShape, checkTensor, groupsFor, shapeString } from './util.ts';
+
+export type ReluMode = 'gradient' | 'deconvnet' | 'guided';
+export const RELU_MODES: readonly ReluMode[] = ['gradient', 'deconvnet', 'guided'];
+
+const UNARY = { relu: 0, affine: 1, clamp: 2, square: 3, abs: 4, leakyRelu: 5 } as const;
+const BINARY = { add: 0, sub: 1, mul: 2, axpy: 3, div: 4 } as const;
+
+function unary(engine: Engine, op: keyof typeof UNARY, x: Tensor, a = 0, b = 0): Tensor {
+  checkTensor(op, 'x', x);
+  return engine.scoped(op, () => {
+    const y = engine.empty(x.shape);
+    engine.run('unary', { bindings: { x, y }, uniforms: { n: x.size, op: UNARY[op], a, b }, workgroups: groupsFor(x.size, 1024) });
+    return y;
+  });
+}
+
+function binary(engine: Engine, op: keyof typeof BINARY, a: Tensor, b: Tensor, alpha = 1): Tensor {
+  checkTensor(op, 'a', a);
+  checkTensor(op, 'b', b);
+  // b may be a per-channel vector [C] (or [1, C, 1, 1]) broadcast over an NCHW tensor a.
+  const perChannel = b.size !== a.size && a.shape.length === 4 && b.size === a.shape[1];
+  if (!perChannel) checkSameShape(op, a, b);
+  return engine.scoped(op, () => {
+    const out = engine.empty(a.shape);
+    engine.run('binary', {
+      bindings: { a, b, out },
+      uniforms: {
+        n: a.size,
+        op: BINARY[op],
+        alpha,
+        broadcast: perChannel ? 1 : 0,
+        inner: perChannel ? a.shape[2] * a.shape[3] : 1,
+        channels: perChannel ? a.shape[1] : 1,
+      },
+      workgroups: groupsFor(a.size, 1024),
+    });
+    return out;
+  });
+}
+
+export function elementwiseOps(engine: Engine) {
+  return {
+    relu: (x: Tensor) => unary(engine, 'relu', x),
+    leakyRelu: (x: Tensor, alpha = 0.01) => unary(engine, 'leakyRelu', x, alpha),
+    /** a * x + b */
+    affine: (x: Tensor, a: number, b = 0) => unary(engine, 'affine', x, a, b),
+    scale: (x: Tensor, s: number) => unary(engine, 'affine', x, s, 0),
+    clamp: (x: Tensor, lo: number, hi: number) => {
+      check('clamp', lo <= hi, `lo ${lo} must be <= hi ${hi}`);
+      return unary(engine, 'clamp', x, lo, hi);
+    },
+    square: (x: Tensor) => unary(engine, 'square', x),
+    abs: (x: Tensor) => unary(engine, 'abs', x),
+    add: (a: Tensor, b: Tensor) => binary(engine, 'add', a, b),
+    sub: (a: Tensor, b: Tensor) => binary(engine, 'sub', a, b),
+    mul: (a: Tensor, b: Tensor) => binary(engine, 'mul', a, b),
+    div: (a: Tensor, b: Tensor) => binary(engine, 'div', a, b),
+    /** alpha * x + y */
+    axpy: (alpha: number, x: Tensor, y: Tensor) => binary(engine, 'axpy', x, y, alpha),
+  };
+}
+
+export function elementwiseGrads(engine: Engine) {
+  return {
+    /** dx for y = relu(x), in one of the three modes ('gradient', 'deconvnet', 'guided'). */
+    relu(x: Tensor, dy: Tensor, mode: ReluMode = 'gradient'): Tensor {
+      checkTensor('relu backward', 'x', x);
+      checkTensor('relu backward', 'dy', dy);
+      checkSameShape('relu backward', x, dy, ['x', 'dy']);
+      check('relu backward', RELU_MODES.includes(mode), `mode must be one of ${RELU_MODES.join(', ')}, got '${mode}'`);
+      return engine.scoped('relu backward', () => {
+        const dx = engine.empty(x.shape);
+        engine.run('relu-backward', { bindings: { x, dy, dx }, uniforms: { n: x.size, mode: RELU_MODES.indexOf(mode) }, workgroups: groupsFor(x.size, 1024) });
+        return dx;
+      });
+    },
+  };
+}
+
+export { shapeString };
