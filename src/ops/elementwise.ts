@@ -66,20 +66,26 @@ export function elementwiseOps(engine: Engine) {
   };
 }
 
+function activationBackward(engine: Engine, op: string, x: Tensor, dy: Tensor, mode: number, a = 0, b = 0): Tensor {
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'dy', dy);
+  checkSameShape(op, x, dy, ['x', 'dy']);
+  return engine.scoped(op, () => {
+    const dx = engine.empty(x.shape);
+    engine.run('activation-backward', { bindings: { x, dy, dx }, uniforms: { n: x.size, mode, a, b }, workgroups: groupsFor(x.size, 1024) });
+    return dx;
+  });
+}
+
 export function elementwiseGrads(engine: Engine) {
   return {
     /** dx for y = relu(x), in one of the three modes ('gradient', 'deconvnet', 'guided'). */
     relu(x: Tensor, dy: Tensor, mode: ReluMode = 'gradient'): Tensor {
-      checkTensor('relu backward', 'x', x);
-      checkTensor('relu backward', 'dy', dy);
-      checkSameShape('relu backward', x, dy, ['x', 'dy']);
       check('relu backward', RELU_MODES.includes(mode), `mode must be one of ${RELU_MODES.join(', ')}, got '${mode}'`);
-      return engine.scoped('relu backward', () => {
-        const dx = engine.empty(x.shape);
-        engine.run('relu-backward', { bindings: { x, dy, dx }, uniforms: { n: x.size, mode: RELU_MODES.indexOf(mode) }, workgroups: groupsFor(x.size, 1024) });
-        return dx;
-      });
+      return activationBackward(engine, 'relu backward', x, dy, RELU_MODES.indexOf(mode));
     },
+    leakyRelu: (x: Tensor, dy: Tensor, alpha = 0.01) => activationBackward(engine, 'leakyRelu backward', x, dy, 3, alpha),
+    clamp: (x: Tensor, dy: Tensor, lo: number, hi: number) => activationBackward(engine, 'clamp backward', x, dy, 4, lo, hi),
   };
 }
 

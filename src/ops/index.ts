@@ -2,16 +2,19 @@
 
 import type { Engine } from '../engine/engine.ts';
 import { elementwiseOps, elementwiseGrads } from './elementwise.ts';
+import { padOps, padGrads } from './pad.ts';
 
 export function createOps(engine: Engine) {
   return {
     ...elementwiseOps(engine),
+    ...padOps(engine),
   };
 }
 
 export function createGrads(engine: Engine) {
   return {
     ...elementwiseGrads(engine),
+    ...padGrads(engine),
   };
 }
 
