@@ -3,3 +3,23 @@
 export { createEngine, Engine, type EngineOptions, type AdapterInfo } from './engine/engine.ts';
 export { Tensor, type DType } from './engine/tensor.ts';
 export type { ReluMode } from './ops/elementwise.ts';
+export { Model, Trace, buildModel, loadModel, type LayerInfo, type GradientTarget } from './models/model.ts';
+export { PREPROCESSING_PRESETS, type ModelSpec, type NodeSpec, type NodeType, type NodeAttrs, type Preprocessing } from './models/spec.ts';
+export { parseSafetensors, writeSafetensors, type HostTensor } from './models/safetensors.ts';
+export { loadOnnx, onnxToSpec, type OnnxImportOptions } from './models/onnx/index.ts';
+export {
+  decodeImage,
+  decodeImageInBrowser,
+  readImageFile,
+  fitImage,
+  resizeRgb,
+  preprocessImage,
+  imageToTensor,
+  tensorToImage,
+  rgbToRgba,
+  encodePng,
+  writePng,
+  type RgbImage,
+  type RgbaImage,
+  type FitOptions,
+} from './data/image.ts';

@@ -1,0 +1,254 @@
+// The bench harness: rows, how each is measured, and what is reported. The same code runs in Node
+// (run-node.ts) and on the page (page.ts).
+//
+// A row is one operation at one shape: our engine's version and, where TF.js has the same
+// operation, the peer's. A row prepares its inputs once (outside the timing), then each side is
+// run once to warm up (pipeline compilation, TF.js's first upload) and then repeatedly; the
+// median is reported with the spread. Anything that can be called as "run it once" can be a row:
+// a kernel, a whole network, a training step, or later one step of a visualization method.
+
+import type { AdapterInfo, Engine } from '../src/engine/engine.ts';
+import type { Peer } from './peer.ts';
+import { Stopwatch, type Side, type TimingMethod } from './timing.ts';
+
+/** 'compute' rows report GFLOP/s; 'memory' rows GB/s and the fraction of the copy probe's bandwidth. */
+export type RowKind = 'compute' | 'memory';
+
+/** What the row should reach (GitHub issue 6): a speed-up over TF.js, or a fraction of copy bandwidth. */
+export type Goal = { kind: 'speedup'; min: number } | { kind: 'bandwidth'; min: number };
+
+/** Runs the operation once; may return tensors (ours or TF.js's), which the harness disposes. */
+export type Work = () => unknown;
+
+export interface Prepared {
+  ours: Work;
+  /** The same operation in TF.js, when it has one. */
+  peer?: Work;
+  /** Anything a reader of the table should know, e.g. how the peer's version differs. */
+  note?: string;
+  /** Figures only known once the inputs exist (e.g. a loaded model's FLOPs); they replace the row's. */
+  shape?: string;
+  flops?: number;
+  bytes?: number;
+  dispose(): void;
+}
+
+export interface Row {
+  /** The layer or network, e.g. 'AlexNet conv2'. */
+  group: string;
+  /** The operation, e.g. 'conv2d forward'. */
+  name: string;
+  /** Human-readable shape, e.g. '8x96x27x27 -> 256, 5x5 p2 g2'. */
+  shape: string;
+  kind: RowKind;
+  /** Floating-point operations of one run (multiply-add = 2), for compute rows. */
+  flops?: number;
+  /** Bytes one run must read and write at least, for memory rows. */
+  bytes?: number;
+  goal?: Goal;
+  /** Creates the inputs; throw Skip when the row cannot run here (a kernel not written yet, a missing model). */
+  prepare(ctx: BenchContext): Prepared | Promise<Prepared>;
+}
+
+export interface BenchContext {
+  engine: Engine;
+  /** TF.js on the engine's device, or null when it could not be started (rows then run without a peer). */
+  peer: Peer | null;
+  quick: boolean;
+  /** Reads a file the bench may use when present (e.g. ../shared/models/...); null when absent. */
+  loadAsset(path: string): Promise<Uint8Array | null>;
+}
+
+/** Thrown by Row.prepare: the row is listed as skipped, with this message as its note. */
+export class Skip extends Error {}
+
+export interface Stats {
+  /** Milliseconds per run. */
+  median: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
+  samples: number[];
+  /** The warm-up run (includes pipeline compilation). */
+  firstMs: number;
+}
+
+export interface RowResult {
+  group: string;
+  name: string;
+  shape: string;
+  kind: RowKind;
+  flops?: number;
+  bytes?: number;
+  goal?: Goal;
+  status: 'ok' | 'skipped' | 'error';
+  note?: string;
+  ours?: Stats;
+  peer?: Stats;
+  /** Peer median time / our median time. */
+  speedup?: number;
+  gflops?: number;
+  gbps?: number;
+  /** Our GB/s over the copy probe's. */
+  copyFraction?: number;
+  /** Whether the goal is met; undefined when the row has no goal or it could not be measured. */
+  met?: boolean;
+}
+
+export interface BenchOptions {
+  /** Timed runs per side (after the warm-up), at most. */
+  reps: number;
+  /** Timed runs per side at least, even past the time budget. */
+  minReps: number;
+  warmup: number;
+  /** Stop adding runs to a side once its timed runs have taken this long (and minReps are done). */
+  budgetMs: number;
+  /** Only rows whose group, name or shape contains this (case-insensitive). */
+  filter?: string;
+  timing?: TimingMethod;
+}
+
+export interface BenchReport {
+  date: string;
+  adapter: AdapterInfo;
+  timing: TimingMethod;
+  quick: boolean;
+  peer: string | null;
+  options: BenchOptions;
+  /** The copy probe's bandwidth, GB/s (the 100% of the memory rows). */
+  copyGBps?: number;
+  rows: RowResult[];
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  /** The row being measured now, or null when finished. */
+  current: string | null;
+  last?: RowResult;
+}
+
+export const COPY_PROBE_GROUP = 'copy probe';
+
+export function rowLabel(row: Pick<Row, 'group' | 'name'>): string {
+  return `${row.group} ${row.name}`;
+}
+
+export function selectRows(rows: Row[], filter?: string): Row[] {
+  if (!filter) return rows;
+  const f = filter.toLowerCase();
+  const picked = rows.filter((r) => `${r.group} ${r.name} ${r.shape}`.toLowerCase().includes(f));
+  // Memory rows are stated as a fraction of the copy probe, so it runs whenever one of them does.
+  const probe = rows.find((r) => r.group === COPY_PROBE_GROUP);
+  if (probe && !picked.includes(probe) && picked.some((r) => r.kind === 'memory')) picked.unshift(probe);
+  return picked;
+}
+
+export async function runBench(ctx: BenchContext, allRows: Row[], options: BenchOptions, onProgress?: (p: Progress) => void): Promise<BenchReport> {
+  const rows = selectRows(allRows, options.filter);
+  const watch = new Stopwatch(ctx.engine, ctx.peer, options.timing);
+  const results: RowResult[] = [];
+  let copyGBps: number | undefined;
+  try {
+    for (const row of rows) {
+      onProgress?.({ done: results.length, total: rows.length, current: rowLabel(row) });
+      const result = await measureRow(ctx, watch, row, options);
+      if (row.group === COPY_PROBE_GROUP && result.gbps) copyGBps = result.gbps;
+      results.push(result);
+      onProgress?.({ done: results.length, total: rows.length, current: null, last: result });
+    }
+  } finally {
+    watch.destroy();
+  }
+  for (const r of results) judge(r, copyGBps);
+  return {
+    date: new Date().toISOString(),
+    adapter: ctx.engine.adapterInfo,
+    timing: watch.method,
+    quick: ctx.quick,
+    peer: ctx.peer ? 'TensorFlow.js tfjs-backend-webgpu (same GPUDevice)' : null,
+    options,
+    copyGBps,
+    rows: results,
+  };
+}
+
+async function measureRow(ctx: BenchContext, watch: Stopwatch, row: Row, options: BenchOptions): Promise<RowResult> {
+  const { prepare: _prepare, ...description } = row;
+  const result: RowResult = { ...description, status: 'ok' };
+  let prepared: Prepared | null = null;
+  try {
+    prepared = await row.prepare(ctx);
+    result.note = prepared.note;
+    result.shape = prepared.shape ?? result.shape;
+    result.flops = prepared.flops ?? result.flops;
+    result.bytes = prepared.bytes ?? result.bytes;
+    result.ours = await measureSide(watch, 'ours', prepared.ours, options);
+    if (prepared.peer && ctx.peer) result.peer = await measureSide(watch, 'peer', prepared.peer, options);
+  } catch (e) {
+    result.status = e instanceof Skip ? 'skipped' : 'error';
+    const message = e instanceof Error ? e.message : String(e);
+    result.note = result.note ? `${message} (${result.note})` : message;
+    // Leave the device clean for the next row: drop GPU errors this row left behind.
+    await watch.drain().catch(() => {});
+  } finally {
+    prepared?.dispose();
+  }
+  return result;
+}
+
+async function measureSide(watch: Stopwatch, side: Side, work: Work, options: BenchOptions): Promise<Stats> {
+  let firstMs = NaN;
+  for (let i = 0; i < Math.max(1, options.warmup); i++) {
+    const { ms, result } = await watch.time(side, work);
+    release(result);
+    if (i === 0) firstMs = ms;
+  }
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < options.reps && (samples.length < options.minReps || spent < options.budgetMs)) {
+    const { ms, result } = await watch.time(side, work);
+    release(result);
+    samples.push(ms);
+    spent += ms;
+  }
+  return { ...summarize(samples), firstMs };
+}
+
+/** Disposes what a run returned: tensors of either side, in arrays, maps or plain objects. */
+export function release(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  if (typeof (value as { dispose?: unknown }).dispose === 'function') {
+    (value as { dispose(): void }).dispose();
+  } else if (Array.isArray(value)) {
+    value.forEach(release);
+  } else if (value instanceof Map) {
+    value.forEach(release);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    Object.values(value).forEach(release);
+  }
+}
+
+export function summarize(samples: number[]): Omit<Stats, 'firstMs'> {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => {
+    const pos = (sorted.length - 1) * q;
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  };
+  return { median: at(0.5), min: sorted[0], max: sorted[sorted.length - 1], q1: at(0.25), q3: at(0.75), samples };
+}
+
+/** Fills in the derived figures and whether the goal is met. */
+function judge(r: RowResult, copyGBps: number | undefined): void {
+  if (r.status !== 'ok' || !r.ours) return;
+  const seconds = r.ours.median / 1000;
+  if (r.peer) r.speedup = r.peer.median / r.ours.median;
+  if (r.flops) r.gflops = r.flops / seconds / 1e9;
+  if (r.bytes) r.gbps = r.bytes / seconds / 1e9;
+  if (r.kind === 'memory' && r.gbps && copyGBps) r.copyFraction = r.gbps / copyGBps;
+  if (r.goal?.kind === 'speedup' && r.speedup !== undefined) r.met = r.speedup >= r.goal.min;
+  if (r.goal?.kind === 'bandwidth' && r.copyFraction !== undefined) r.met = r.copyFraction >= r.goal.min;
+}

@@ -1,0 +1,67 @@
+// The bench's results as a table (terminal and page share the cells) and as a JSON file name.
+
+import type { BenchReport, Goal, RowResult, Stats } from './harness.ts';
+
+export const COLUMNS = ['row', 'shape', 'ours ms', 'TF.js ms', 'speed-up', 'GFLOP/s | GB/s', '% of copy', 'goal', 'met?'] as const;
+
+function ms(s: Stats | undefined): string {
+  if (!s) return '-';
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  return `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+}
+
+function goalText(g: Goal | undefined): string {
+  if (!g) return '';
+  return g.kind === 'speedup' ? `>= ${g.min}x TF.js` : `>= ${g.min * 100}% copy`;
+}
+
+/** One row's cells, in COLUMNS order. */
+export function cells(r: RowResult): string[] {
+  const label = `${r.group} ${r.name}`;
+  if (r.status !== 'ok') return [label, r.shape, r.status, '', '', '', '', goalText(r.goal), ''];
+  const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : r.gbps !== undefined ? `${r.gbps.toFixed(2)} GB/s` : '';
+  return [
+    label,
+    r.shape,
+    ms(r.ours),
+    ms(r.peer),
+    r.speedup !== undefined ? `${r.speedup.toFixed(2)}x` : '-',
+    rate,
+    r.copyFraction !== undefined ? `${(r.copyFraction * 100).toFixed(0)}%` : '',
+    goalText(r.goal),
+    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+  ];
+}
+
+/** An aligned plain-text table with the notes under it. */
+export function formatTable(report: BenchReport): string {
+  const rows = [COLUMNS.slice() as string[], ...report.rows.map(cells)];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
+  out.push('', summaryLine(report));
+  const notes = report.rows.filter((r) => r.note).map((r) => `  ${r.group} ${r.name}: ${r.note}`);
+  if (notes.length) out.push('', 'Notes:', ...notes);
+  return out.join('\n');
+}
+
+export function adapterName(report: Pick<BenchReport, 'adapter'>): string {
+  const { vendor, architecture, description } = report.adapter;
+  return [vendor, architecture, description].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+export function summaryLine(report: BenchReport): string {
+  const withGoal = report.rows.filter((r) => r.met !== undefined);
+  const met = withGoal.filter((r) => r.met).length;
+  const copy = report.copyGBps ? `copy probe ${report.copyGBps.toFixed(2)} GB/s; ` : '';
+  return (
+    `Adapter: ${adapterName(report)}; timing: ${report.timing === 'timestamp' ? 'GPU timestamp queries' : 'wall time to onSubmittedWorkDone'}; ` +
+    `${copy}goals met: ${met} of ${withGoal.length}; medians of up to ${report.options.reps} runs after ${report.options.warmup} warm-up, (min-max).`
+  );
+}
+
+/** e.g. 'google-swiftshader-2026-11-25T10-00-00.json' */
+export function resultFileName(report: BenchReport): string {
+  const adapter = `${report.adapter.vendor}-${report.adapter.architecture}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'adapter';
+  return `${adapter}-${report.date.replace(/[:.]/g, '-').slice(0, 19)}.json`;
+}

@@ -1,0 +1,301 @@
+// Whole-network rows: forward, forward + input gradient (what the visualization methods run), and
+// one training step. The peer runs the same graph with TF.js ops and the same weights (tf-graph.ts).
+//
+// A network row loads its model in prepare(), so the bench runs when a model or an op is missing:
+// the row is skipped with a note saying what is missing. Nothing is faked.
+
+import type { Row, BenchContext, Prepared } from '../harness.ts';
+import { Skip } from '../harness.ts';
+import { grad, op, randomData, sizeOf, type BenchGrads, type BenchOps } from '../api.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+import type { Tensor } from '../../src/engine/tensor.ts';
+import type { Model } from '../../src/models/model.ts';
+import type { NodeType } from '../../src/models/spec.ts';
+import { TfGraph, type HostTensor } from '../tf-graph.ts';
+import type { Peer, TfTensor, TfTensor4D } from '../peer.ts';
+import type * as TfCore from '@tensorflow/tfjs-core';
+
+export interface ModelSource {
+  /** e.g. 'SqueezeNet 1.1'. */
+  group: string;
+  load(ctx: BenchContext): Promise<Model>;
+}
+
+type Library = Record<string, unknown>;
+
+/** The package entry, read at run time so that exports that have not landed yet skip rows. */
+async function library(): Promise<Library> {
+  return (await import('../../src/index.ts')) as Library;
+}
+
+export const squeezeNet: ModelSource = {
+  group: 'SqueezeNet 1.1',
+  async load(ctx) {
+    const bytes = await ctx.loadAsset('models/squeezenet1.1/squeezenet1.1.onnx');
+    if (!bytes) throw new Skip('the SqueezeNet 1.1 ONNX file (../shared/models/squeezenet1.1/) is not here');
+    const { loadOnnx } = await library();
+    if (typeof loadOnnx !== 'function') throw new Skip('loadOnnx is not exported from src/index.ts yet');
+    return (await loadOnnx(ctx.engine, bytes)) as Model;
+  },
+};
+
+export const defaultModel: ModelSource = {
+  group: 'default model',
+  async load(ctx) {
+    const { loadDefaultModel } = await library();
+    if (typeof loadDefaultModel !== 'function') throw new Skip('loadDefaultModel is not exported from src/index.ts yet');
+    try {
+      return (await loadDefaultModel(ctx.engine)) as Model;
+    } catch (e) {
+      throw new Skip(`loadDefaultModel failed: ${e instanceof Error ? e.message : e}`);
+    }
+  },
+};
+
+// The engine functions each node type needs, by pass, so a missing one skips the row up front.
+type Need = { ops?: (keyof BenchOps | string)[]; grad?: (keyof BenchGrads | string)[] };
+const FORWARD: Partial<Record<NodeType, Need>> = {
+  conv: { ops: ['conv2d'] },
+  relu: { ops: ['relu'] },
+  maxpool: { ops: ['maxPool2d'] },
+  avgpool: { ops: ['avgPool2d'] },
+  globalavgpool: { ops: ['globalAveragePool'] },
+  lrn: { ops: ['lrn'] },
+  concat: { ops: ['concat'] },
+  linear: { ops: ['gemm'] },
+  softmax: { ops: ['softmax'] },
+  add: { ops: ['add'] },
+};
+const BACKWARD: Partial<Record<NodeType, Need>> = {
+  conv: { grad: ['conv2dInput'] },
+  relu: { grad: ['relu'] },
+  maxpool: { grad: ['maxPool2d'] },
+  avgpool: { grad: ['avgPool2d'] },
+  globalavgpool: { grad: ['globalAveragePool'] },
+  lrn: { grad: ['lrn'] },
+  concat: { grad: ['concat'] },
+  softmax: { grad: ['softmax'] },
+};
+const PARAMS: Partial<Record<NodeType, Need>> = {
+  conv: { grad: ['conv2dWeight', 'conv2dBias'] },
+  linear: { grad: ['conv2dBias'] },
+};
+
+function requireKernels(engine: Engine, model: Model, passes: Partial<Record<NodeType, Need>>[]): void {
+  const missing = new Set<string>();
+  for (const node of model.spec.nodes) {
+    for (const pass of passes) {
+      const need = pass[node.type];
+      for (const name of need?.ops ?? []) if (typeof (engine.ops as unknown as Library)[name] !== 'function') missing.add(`engine.ops.${name}`);
+      for (const name of need?.grad ?? []) if (typeof (engine.grad as unknown as Library)[name] !== 'function') missing.add(`engine.grad.${name}`);
+    }
+  }
+  if (missing.size) throw new Skip(`${[...missing].join(', ')} not there yet`);
+}
+
+/** Multiply-adds x 2 of the conv and linear layers in one forward pass. */
+export function forwardFlops(model: Model, batch: number): number {
+  let flops = 0;
+  for (const layer of model.layers) {
+    const w = model.weight(layer.name, 'weight');
+    if (!w) continue;
+    if (layer.type === 'conv') flops += 2 * batch * sizeOf(layer.outShape.slice(1)) * sizeOf(w.shape.slice(1));
+    if (layer.type === 'linear') flops += 2 * batch * sizeOf(w.shape);
+  }
+  return flops;
+}
+
+/** The model's weights copied to the host, for the TF.js graph. */
+async function hostWeights(model: Model): Promise<Map<string, HostTensor>> {
+  const out = new Map<string, HostTensor>();
+  for (const [name, t] of model.weights) out.set(name, { shape: t.shape, data: (await t.read()) as Float32Array });
+  return out;
+}
+
+interface Loaded {
+  model: Model;
+  x: Tensor;
+  inputShape: number[];
+  graph: TfGraph | null;
+  tx: TfTensor4D | null;
+  dispose(): void;
+}
+
+async function load(ctx: BenchContext, source: ModelSource, batch: number, passes: Partial<Record<NodeType, Need>>[]): Promise<Loaded> {
+  const model = await source.load(ctx);
+  try {
+    requireKernels(ctx.engine, model, passes);
+    const inputShape = [batch, ...model.spec.input.shape];
+    const data = randomData(sizeOf(inputShape), 22);
+    const x = ctx.engine.tensor(data, inputShape);
+    const { peer } = ctx;
+    const graph = peer ? new TfGraph(peer, model.spec, await hostWeights(model), new Map(model.layers.map((l) => [l.name, l.outShape]))) : null;
+    const tx = peer ? peer.nhwc(data, inputShape) : null;
+    return {
+      model,
+      x,
+      inputShape,
+      graph,
+      tx,
+      dispose: () => {
+        x.dispose();
+        tx?.dispose();
+        graph?.dispose();
+        model.dispose();
+      },
+    };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/** Largest relative difference between two outputs (the peer must compute the same function). */
+function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst / (scale || 1);
+}
+
+/** Our output vs the peer's, both in [N, features] (a flat output) or NCHW vs NHWC (a map). */
+async function comparePeer(ours: Tensor, theirs: TfTensor, peer: Peer): Promise<string> {
+  let t = theirs;
+  if (t.rank === 4) t = peer.tf.transpose(t, [0, 3, 1, 2]);
+  const [a, b] = [(await ours.read()) as Float32Array, (await t.data()) as Float32Array];
+  if (t !== theirs) t.dispose();
+  const diff = relativeDifference(b, a);
+  return diff < 1e-3 ? `peer output agrees with ours (max diff ${diff.toExponential(1)} of the output's range)` : `WARNING: peer output differs from ours by ${diff.toExponential(1)} of the output's range`;
+}
+
+export interface NetworkOptions {
+  batch: number;
+  forwardGoal?: number;
+  /** Also a training-step row (softmax cross-entropy, backward through every weight, SGD with momentum). */
+  train?: { batch: number; lr: number };
+}
+
+export function networkRows(source: ModelSource, options: NetworkOptions): Row[] {
+  const { batch } = options;
+  const shape = `batch ${batch}`;
+  const rows: Row[] = [
+    {
+      group: source.group,
+      name: 'network forward',
+      shape,
+      kind: 'compute',
+      goal: options.forwardGoal ? { kind: 'speedup', min: options.forwardGoal } : undefined,
+      async prepare(ctx): Promise<Prepared> {
+        const m = await load(ctx, source, batch, [FORWARD]);
+        const { peer } = ctx;
+        let note = 'FLOPs: conv and linear layers';
+        if (peer && m.graph && m.tx) {
+          const outputs = await m.model.forward(m.x);
+          const theirs = peer.tf.tidy(() => m.graph!.forward(m.tx!));
+          note = `${note}; ${await comparePeer(outputs.get(m.model.spec.output)!, theirs, peer)}`;
+          outputs.forEach((t) => t.dispose());
+          theirs.dispose();
+        }
+        return {
+          ours: () => m.model.forward(m.x),
+          peer: peer && m.graph && m.tx ? () => peer.tf.tidy(() => m.graph!.forward(m.tx!)) : undefined,
+          shape: `${m.inputShape.join('x')}`,
+          flops: forwardFlops(m.model, batch),
+          note,
+          dispose: m.dispose,
+        };
+      },
+    },
+    {
+      group: source.group,
+      name: 'forward+backward (input gradient)',
+      shape,
+      kind: 'compute',
+      async prepare(ctx): Promise<Prepared> {
+        const m = await load(ctx, source, batch, [FORWARD, BACKWARD]);
+        const { peer } = ctx;
+        const layer = m.model.spec.output;
+        const gradient = peer?.tf.grad((x: TfTensor) => peer.tf.sum(unitOf(peer, m.graph!.forward(x as TfTensor4D), 0)));
+        return {
+          ours: () => m.model.inputGradient(m.x, { layer, unit: 0 }),
+          peer: peer && gradient && m.tx ? () => peer.tf.tidy(() => gradient(m.tx!)) : undefined,
+          shape: `${m.inputShape.join('x')}`,
+          flops: 2 * forwardFlops(m.model, batch),
+          note: `d(unit 0 of '${layer}')/d(image); FLOPs: 2x forward (forward + input gradients of conv/linear)`,
+          dispose: m.dispose,
+        };
+      },
+    },
+  ];
+  if (options.train) rows.push(trainRow(source, options.train));
+  return rows;
+}
+
+/** The unit's activations: a column of a flat output, a channel of an NHWC map. */
+function unitOf(peer: Peer, y: TfTensor, unit: number): TfTensor {
+  if (y.rank === 2) return peer.tf.slice(y, [0, unit], [-1, 1]);
+  return peer.tf.slice(y, [0, 0, 0, unit], [-1, -1, -1, 1]);
+}
+
+function trainRow(source: ModelSource, { batch, lr }: { batch: number; lr: number }): Row {
+  const momentum = 0.9;
+  return {
+    group: source.group,
+    name: 'training step',
+    shape: `batch ${batch}`,
+    kind: 'compute',
+    async prepare(ctx): Promise<Prepared> {
+      const { engine, peer } = ctx;
+      const softmaxCrossEntropy = op(engine, 'softmaxCrossEntropy');
+      const lossGradient = grad(engine, 'softmaxCrossEntropy');
+      const sgdStep = op(engine, 'sgdStep');
+      const m = await load(ctx, source, batch, [FORWARD, BACKWARD, PARAMS]);
+      const { model } = m;
+      const output = model.spec.output;
+      const classes = model.layerShape(output)[1];
+      const labelData = Int32Array.from({ length: batch }, (_, i) => (i * 7919) % classes);
+      const labels = engine.tensor(labelData, [batch]);
+      const velocity = new Map([...model.weights].map(([name, w]) => [name, engine.zeros(w.shape)]));
+
+      const ours = () => {
+        const trace = model.trace(m.x);
+        const { loss, probs } = softmaxCrossEntropy(trace.outputs.get(output)!, labels);
+        const dLogits = lossGradient(probs, labels);
+        const { params } = model.backward(trace, new Map([[output, dLogits]]), { params: true, consumeTrace: true });
+        for (const [name, g] of params) {
+          sgdStep(model.weights.get(name)!, g, velocity.get(name)!, { lr, momentum });
+          g.dispose();
+        }
+        trace.dispose();
+        for (const t of [loss, probs, dLogits]) t.dispose();
+      };
+
+      let theirs: Prepared['peer'];
+      let peerState: TfTensor | null = null;
+      if (peer && m.graph && m.tx) {
+        const tf = peer.tf;
+        const oneHot = tf.oneHot(tf.tensor1d(labelData, 'int32'), classes);
+        peerState = oneHot;
+        const optimizer = tf.train.momentum(lr, momentum);
+        const graph = m.graph;
+        const tx = m.tx;
+        theirs = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(oneHot, graph.forward(tx)) as TfCore.Scalar, false, graph.variables);
+      }
+      return {
+        ours,
+        peer: theirs,
+        shape: `${m.inputShape.join('x')}`,
+        flops: 3 * forwardFlops(model, batch),
+        note: `softmax cross-entropy, backward through every weight, SGD momentum ${momentum} (TF.js: tf.train.momentum); FLOPs: about 3x forward`,
+        dispose: () => {
+          labels.dispose();
+          velocity.forEach((t) => t.dispose());
+          peerState?.dispose();
+          m.dispose();
+        },
+      };
+    },
+  };
+}
+

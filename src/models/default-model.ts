@@ -1,0 +1,84 @@
+// The default model shipped in weights/: a small VGG-style CNN ("conceptnet") trained by this
+// engine (npm run train) on the procedural concept dataset (src/data/concepts) to name the shape
+// of the largest object. Its units are what the visualization methods look at out of the box.
+
+import type { Engine } from '../engine/engine.ts';
+import { SHAPES } from '../data/concepts/vocabulary.ts';
+import { loadModel, type Model } from './model.ts';
+import type { ModelSpec, NodeSpec } from './spec.ts';
+
+export const DEFAULT_MODEL_NAME = 'conceptnet';
+export const DEFAULT_IMAGE_SIZE = 64;
+/** Output channels of the four conv blocks, and the width of the hidden linear layer. */
+const CONV_WIDTHS = [16, 32, 64, 64];
+const HIDDEN = 128;
+
+/** conv-relu(-lrn)-pool blocks, then two linear layers. Widths are kept small so that training on a CPU takes minutes. */
+export function conceptNetSpec(size = DEFAULT_IMAGE_SIZE): ModelSpec {
+  const nodes: NodeSpec[] = [];
+  let last = 'image';
+  const add = (node: NodeSpec) => {
+    nodes.push(node);
+    last = node.name;
+  };
+  CONV_WIDTHS.forEach((_, i) => {
+    const k = i + 1;
+    add({ name: `conv${k}`, type: 'conv', inputs: [last], attrs: { kernelShape: [3, 3], pads: [1, 1, 1, 1] } });
+    add({ name: `relu${k}`, type: 'relu', inputs: [last] });
+    if (k === 1) add({ name: 'norm1', type: 'lrn', inputs: [last], attrs: { size: 5, alpha: 1e-4, beta: 0.75, bias: 1 } });
+    add({ name: `pool${k}`, type: 'maxpool', inputs: [last], attrs: { kernelShape: [2, 2], strides: [2, 2] } });
+  });
+  add({ name: 'flatten', type: 'flatten', inputs: [last] });
+  add({ name: 'fc5', type: 'linear', inputs: [last] });
+  add({ name: 'relu5', type: 'relu', inputs: [last] });
+  add({ name: 'fc6', type: 'linear', inputs: [last] });
+  return {
+    name: DEFAULT_MODEL_NAME,
+    description: 'VGG-style CNN trained by convsight on its procedural concept dataset: names the shape of the largest object.',
+    input: {
+      name: 'image',
+      shape: [3, size, size],
+      preprocessing: { channelOrder: 'RGB', range: 1, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+    },
+    nodes,
+    output: 'fc6',
+    labels: [...SHAPES],
+  };
+}
+
+/** Weight shapes for the spec: conv OIHW and linear [out, in]. */
+export function conceptNetWeightShapes(spec: ModelSpec): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  let channels = spec.input.shape[0];
+  CONV_WIDTHS.forEach((w, i) => {
+    shapes.set(`conv${i + 1}.weight`, [w, channels, 3, 3]);
+    shapes.set(`conv${i + 1}.bias`, [w]);
+    channels = w;
+  });
+  const spatial = spec.input.shape[1] / 2 ** CONV_WIDTHS.length;
+  shapes.set('fc5.weight', [HIDDEN, channels * spatial * spatial]);
+  shapes.set('fc5.bias', [HIDDEN]);
+  shapes.set('fc6.weight', [spec.labels!.length, HIDDEN]);
+  shapes.set('fc6.bias', [spec.labels!.length]);
+  return shapes;
+}
+
+const SPEC_URL = new URL('../../weights/conceptnet.json', import.meta.url);
+const WEIGHTS_URL = new URL('../../weights/conceptnet.safetensors', import.meta.url);
+
+async function readShipped(url: URL): Promise<Uint8Array> {
+  if (url.protocol === 'file:') {
+    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+    if (!fs.existsSync(url)) throw new Error(`The default model is missing: ${url.pathname} (run \`npm run train\` to make it)`);
+    return new Uint8Array(fs.readFileSync(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not fetch the default model from ${url} (${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The model shipped in weights/ (trained by `npm run train`). */
+export async function loadDefaultModel(engine: Engine): Promise<Model> {
+  const spec = JSON.parse(new TextDecoder().decode(await readShipped(SPEC_URL))) as ModelSpec;
+  return loadModel(engine, spec, await readShipped(WEIGHTS_URL));
+}

@@ -1,0 +1,177 @@
+// Reductions: sum, sum of squares, max, min, mean and dot over a whole tensor; sums and means
+// per channel or per feature map of NCHW tensors. All are deterministic (fixed tiles and fixed
+// trees, no float atomics) and accurate on very long inputs: a pass folds each tile of 4096
+// elements to one partial, and passes repeat over the partials, so rounding grows with log(n).
+
+import type { Engine, Binding } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { check, checkSameShape, checkTensor, shapeString } from './util.ts';
+import { bindingWindows, windowOf } from './windows.ts';
+
+/** Elements per workgroup in reduce.wgsl and reduce-dot.wgsl (4 steps x 4 elements x WG 256). */
+const TILE = 4096;
+const ROWS_WG = 256; // reduce-rows.wgsl's workgroup size
+const OP = { sum: 0, sumSquares: 1, max: 2, min: 3 } as const;
+export type ReduceOp = keyof typeof OP;
+
+/** How partial results of `op` combine: partial sums of squares are summed. */
+const COMBINE: Record<ReduceOp, ReduceOp> = { sum: 'sum', sumSquares: 'sum', max: 'max', min: 'min' };
+
+export const partialCount = (n: number): number => Math.ceil(n / TILE);
+
+/**
+ * Records the first pass of `op` over x, writing partialCount(x.size) partials to out[outOffset ...],
+ * each multiplied by `scale`. With b, the pass sums x * b instead (a dot product).
+ */
+export function firstPass(engine: Engine, op: ReduceOp, x: Tensor, out: Tensor, outOffset: number, scale = 1, b?: Tensor): void {
+  for (const w of bindingWindows(engine, 'reduce', x.size, TILE)) {
+    const uniforms = { n: w.count, base: w.base, outOffset: outOffset + w.start / TILE, scale };
+    const workgroups = partialCount(w.count);
+    if (b) engine.run('reduce-dot', { bindings: { a: windowOf(x, w), b: windowOf(b, w), out }, uniforms, workgroups });
+    else engine.run('reduce', { bindings: { x: windowOf(x, w), out }, uniforms, overrides: { OP: OP[op] }, workgroups });
+  }
+}
+
+/** Reduces the first `count` values of `partials` to a [1] tensor, scaled on the last pass. Takes ownership of `partials`. */
+export function reducePartials(engine: Engine, op: ReduceOp, partials: Tensor, count: number, scale = 1): Tensor {
+  let current = partials;
+  for (let n = count; n > 1; ) {
+    const m = partialCount(n);
+    const out = engine.empty([m]);
+    engine.run('reduce', { bindings: { x: current, out }, uniforms: { n, base: 0, outOffset: 0, scale: m === 1 ? scale : 1 }, overrides: { OP: OP[COMBINE[op]] }, workgroups: m });
+    current.dispose();
+    current = out;
+    n = m;
+  }
+  return current;
+}
+
+/** A whole-tensor reduction to a [1] tensor. */
+function reduceAll(engine: Engine, name: string, op: ReduceOp, x: Tensor, scale = 1, b?: Tensor): Tensor {
+  return engine.scoped(name, () => {
+    const count = partialCount(x.size);
+    const partials = engine.empty([count]);
+    firstPass(engine, op, x, partials, 0, count === 1 ? scale : 1, b);
+    return reducePartials(engine, op, partials, count, scale);
+  });
+}
+
+interface RowsSpec {
+  rows: number;
+  length: number;
+  rowStride: number;
+  elemStride: number;
+  base?: number;
+  outBase?: number;
+  scale?: number;
+}
+
+/** Records out[outBase + r] = scale * op over row r (see reduce-rows.wgsl). */
+function reduceRows(engine: Engine, op: ReduceOp, x: Binding, out: Tensor, spec: RowsSpec): void {
+  // A team per row with about 16 elements per thread, at most the whole workgroup.
+  let team = 1;
+  while (team < ROWS_WG && team * 16 < spec.length) team *= 2;
+  engine.run('reduce-rows', {
+    bindings: { x, out },
+    uniforms: { rows: spec.rows, length: spec.length, rowStride: spec.rowStride, elemStride: spec.elemStride, team, base: spec.base ?? 0, outBase: spec.outBase ?? 0, scale: spec.scale ?? 1 },
+    overrides: { OP: OP[op] },
+    workgroups: Math.ceil(spec.rows / (ROWS_WG / team)),
+  });
+}
+
+/** [N, C, H*W] of a rank-4 NCHW tensor, or of a rank-2 [N, C] one (H*W = 1). */
+function nchw(name: string, x: Tensor, allowRank2: boolean): [number, number, number] {
+  checkTensor(name, 'x', x);
+  const ranks = allowRank2 ? 'rank 4 (NCHW) or 2 ([N, C])' : 'rank 4 (NCHW)';
+  check(name, x.shape.length === 4 || (allowRank2 && x.shape.length === 2), `x must have ${ranks}, got shape ${shapeString(x.shape)}`);
+  const [n, c, h = 1, w = 1] = x.shape;
+  return [n, c, h * w];
+}
+
+/** Per-map reduction [N, C, H, W] -> [N, C]: rows of H*W, windowed by images when x is too large to bind. */
+function reduceMaps(engine: Engine, name: string, op: ReduceOp, x: Tensor, out: Tensor, [n, c, hw]: number[], scale: number): void {
+  for (const w of bindingWindows(engine, name, n * c * hw, c * hw)) {
+    reduceRows(engine, op, windowOf(x, w), out, { rows: w.count / hw, length: hw, rowStride: hw, elemStride: 1, base: w.base, outBase: w.start / hw, scale });
+  }
+}
+
+/** Column reduction [N, C] -> [C]; when [N, C] is too large to bind, per-window columns first, then those. */
+function reduceColumns(engine: Engine, name: string, op: ReduceOp, x: Tensor, n: number, c: number, scale: number): Tensor {
+  const out = engine.empty([c]);
+  const windows = bindingWindows(engine, name, n * c, c);
+  if (windows.length === 1) {
+    reduceRows(engine, op, x, out, { rows: c, length: n, rowStride: 1, elemStride: c, scale });
+    return out;
+  }
+  const partial = engine.empty([windows.length, c]);
+  windows.forEach((w, i) => reduceRows(engine, op, windowOf(x, w), partial, { rows: c, length: w.count / c, rowStride: 1, elemStride: c, base: w.base, outBase: i * c }));
+  reduceRows(engine, COMBINE[op], partial, out, { rows: c, length: windows.length, rowStride: 1, elemStride: c, scale });
+  partial.dispose();
+  return out;
+}
+
+/** Reduction over N, H and W of [N, C, H, W] (or over N of [N, C]) to [C]. */
+function reduceChannels(engine: Engine, name: string, op: ReduceOp, x: Tensor, mean: boolean): Tensor {
+  const [n, c, hw] = nchw(name, x, true);
+  const scale = mean ? 1 / (n * hw) : 1;
+  return engine.scoped(name, () => {
+    if (hw === 1) return reduceColumns(engine, name, op, x, n, c, scale);
+    if (n === 1) {
+      const out = engine.empty([c]);
+      reduceMaps(engine, name, op, x, out, [n, c, hw], scale);
+      return out;
+    }
+    const maps = engine.empty([n, c]);
+    reduceMaps(engine, name, op, x, maps, [n, c, hw], 1);
+    const out = reduceColumns(engine, name, COMBINE[op], maps, n, c, scale);
+    maps.dispose();
+    return out;
+  });
+}
+
+/** Reduction over H and W of [N, C, H, W] to [N, C]. */
+function reduceSpatial(engine: Engine, name: string, op: ReduceOp, x: Tensor, mean: boolean): Tensor {
+  const [n, c, hw] = nchw(name, x, false);
+  return engine.scoped(name, () => {
+    const out = engine.empty([n, c]);
+    reduceMaps(engine, name, op, x, out, [n, c, hw], mean ? 1 / hw : 1);
+    return out;
+  });
+}
+
+function whole(engine: Engine, name: string, op: ReduceOp, mean = false) {
+  return (x: Tensor): Tensor => {
+    checkTensor(name, 'x', x);
+    return reduceAll(engine, name, op, x, mean ? 1 / x.size : 1);
+  };
+}
+
+export function reduceOps(engine: Engine) {
+  return {
+    /** Sum of all elements -> [1]. */
+    sum: whole(engine, 'sum', 'sum'),
+    /** Sum of the squares of all elements -> [1]. */
+    sumSquares: whole(engine, 'sumSquares', 'sumSquares'),
+    /** Largest element -> [1]. */
+    max: whole(engine, 'max', 'max'),
+    /** Smallest element -> [1]. */
+    min: whole(engine, 'min', 'min'),
+    /** Mean of all elements -> [1]. */
+    mean: whole(engine, 'mean', 'sum', true),
+    /** Sum of a * b -> [1]; a and b have the same shape. */
+    dot(a: Tensor, b: Tensor): Tensor {
+      checkTensor('dot', 'a', a);
+      checkTensor('dot', 'b', b);
+      checkSameShape('dot', a, b);
+      return reduceAll(engine, 'dot', 'sum', a, 1, b);
+    },
+    /** [N, C, H, W] (or [N, C]) -> [C]: the sum over N, H, W (a bias gradient). */
+    channelSum: (x: Tensor) => reduceChannels(engine, 'channelSum', 'sum', x, false),
+    /** [N, C, H, W] (or [N, C]) -> [C]: the mean over N, H, W. */
+    channelMean: (x: Tensor) => reduceChannels(engine, 'channelMean', 'sum', x, true),
+    /** [N, C, H, W] -> [N, C]: the mean of each feature map. */
+    spatialMean: (x: Tensor) => reduceSpatial(engine, 'spatialMean', 'sum', x, true),
+    /** [N, C, H, W] -> [N, C]: the largest value of each feature map. */
+    spatialMax: (x: Tensor) => reduceSpatial(engine, 'spatialMax', 'max', x, false),
+  };
+}

@@ -1,0 +1,197 @@
+// Training a classifier with the engine's own kernels: forward, softmax cross-entropy, the graph's
+// backward for every weight, Adam. Minibatches from an in-memory set of RGB images.
+
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { Model } from '../models/model.ts';
+import type { ModelSpec } from '../models/spec.ts';
+import { preprocessImage } from '../data/image.ts';
+import { Random } from '../data/concepts/random.ts';
+
+/** Images with their class labels: `rgb` holds `count` images of size x size, HWC bytes. */
+export interface LabelledImages {
+  size: number;
+  count: number;
+  rgb: Uint8Array;
+  labels: Int32Array;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** The learning rate is multiplied by this after every epoch. */
+  learningRateDecay: number;
+  weightDecay: number;
+  seed: number;
+  onStep?: (progress: StepProgress) => void;
+  onEpoch?: (epoch: EpochSummary) => void | Promise<void>;
+}
+
+export interface StepProgress {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  seconds: number;
+}
+
+/** He-normal initial weights for every conv and linear layer, zero biases; deterministic by seed. */
+export function initialWeights(engine: Engine, shapes: Map<string, number[]>, seed: number): Map<string, Tensor> {
+  const rng = new Random(seed);
+  const weights = new Map<string, Tensor>();
+  for (const [name, shape] of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    if (name.endsWith('.weight')) {
+      const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+      const std = Math.sqrt(2 / fanIn);
+      for (let i = 0; i < size; i++) data[i] = std * rng.normal();
+    }
+    weights.set(name, engine.tensor(data, shape));
+  }
+  return weights;
+}
+
+/** The preprocessed input batch [B, 3, size, size] for the given image indices. */
+export function batchTensor(engine: Engine, spec: ModelSpec, images: LabelledImages, indices: ArrayLike<number>): Tensor {
+  const { size } = images;
+  const per = 3 * size * size;
+  const data = new Float32Array(indices.length * per);
+  for (let b = 0; b < indices.length; b++) {
+    const i = indices[b];
+    const rgb = images.rgb.subarray(i * size * size * 3, (i + 1) * size * size * 3);
+    data.set(preprocessImage({ width: size, height: size, rgb }, spec.input), b * per);
+  }
+  return engine.tensor(data, [indices.length, 3, size, size]);
+}
+
+function shuffledIndices(n: number, rng: Random): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+function argmaxRows(probs: Float32Array, rows: number, k: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (probs[r * k + j] > probs[r * k + best]) best = j;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** Trains `model` in place. Returns one summary per epoch. */
+export async function train(model: Model, data: LabelledImages, options: TrainOptions): Promise<EpochSummary[]> {
+  const { engine, spec } = model;
+  const { ops, grad } = engine;
+  const params = [...model.weights.entries()];
+  const moments = params.map(([, w]) => ({ m: engine.zeros(w.shape), v: engine.zeros(w.shape) }));
+  const rng = new Random(options.seed);
+  const stepsPerEpoch = Math.floor(data.count / options.batchSize);
+  const history: EpochSummary[] = [];
+  let step = 0;
+  let lr = options.learningRate;
+
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const started = performance.now();
+      const order = shuffledIndices(data.count, rng);
+      let lossSum = 0;
+      let correct = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const indices = order.subarray(s * options.batchSize, (s + 1) * options.batchSize);
+        const labelsHost = Int32Array.from(indices, (i) => data.labels[i]);
+        const x = batchTensor(engine, spec, data, indices);
+        const labels = engine.tensor(labelsHost, [labelsHost.length]);
+        const trace = model.trace(x);
+        const { loss, probs } = ops.softmaxCrossEntropy(trace.outputs.get(spec.output)!, labels);
+        const dlogits = grad.softmaxCrossEntropy(probs, labels);
+        const { params: grads } = model.backward(trace, new Map([[spec.output, dlogits]]), { params: true, consumeTrace: true });
+        step++;
+        params.forEach(([name, w], k) => {
+          const g = grads.get(name)!;
+          ops.adamStep(w, g, moments[k].m, moments[k].v, { lr, step, weightDecay: name.endsWith('.weight') ? options.weightDecay : 0 });
+          g.dispose();
+        });
+        const [lossValue] = await loss.read();
+        const predicted = argmaxRows(await probs.readFloat(), labelsHost.length, probs.shape[1]);
+        const batchCorrect = predicted.reduce((n, p, r) => n + (p === labelsHost[r] ? 1 : 0), 0);
+        for (const t of [x, labels, loss, probs, dlogits]) t.dispose();
+        trace.dispose();
+        if (!Number.isFinite(lossValue)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1}: loss is ${lossValue}`);
+        lossSum += lossValue;
+        correct += batchCorrect;
+        options.onStep?.({ epoch, step: s + 1, stepsPerEpoch, loss: lossValue, accuracy: batchCorrect / labelsHost.length });
+      }
+      const summary = {
+        epoch,
+        trainLoss: lossSum / stepsPerEpoch,
+        trainAccuracy: correct / (stepsPerEpoch * options.batchSize),
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(summary);
+      await options.onEpoch?.(summary);
+      lr *= options.learningRateDecay;
+    }
+  } finally {
+    for (const { m, v } of moments) {
+      m.dispose();
+      v.dispose();
+    }
+  }
+  return history;
+}
+
+export interface Evaluation {
+  accuracy: number;
+  predictions: Int32Array;
+  /** Per conv/relu layer: how many units never activated (max activation <= 0) over the images. */
+  deadUnits: { layer: string; dead: number; units: number }[];
+}
+
+/** Accuracy on a labelled set, and the dead units of each ReLU layer with a spatial map. */
+export async function evaluate(model: Model, data: LabelledImages, batchSize = 64, onProgress?: (done: number) => void): Promise<Evaluation> {
+  const { engine, spec } = model;
+  const reluLayers = model.layers.filter((l) => l.type === 'relu' && l.outShape.length === 4).map((l) => l.name);
+  const maxPerUnit = new Map(reluLayers.map((name) => [name, new Float32Array(model.layerShape(name)[1]).fill(-Infinity)]));
+  const predictions = new Int32Array(data.count);
+  for (let start = 0; start < data.count; start += batchSize) {
+    const indices = Int32Array.from({ length: Math.min(batchSize, data.count - start) }, (_, i) => start + i);
+    const x = batchTensor(engine, spec, data, indices);
+    const outputs = await model.forward(x);
+    const logits = await outputs.get(spec.output)!.readFloat();
+    predictions.set(argmaxRows(logits, indices.length, logits.length / indices.length), start);
+    for (const name of reluLayers) {
+      const act = outputs.get(name)!;
+      const perImage = engine.ops.spatialMax(act);
+      const values = await perImage.readFloat();
+      perImage.dispose();
+      const best = maxPerUnit.get(name)!;
+      for (let i = 0; i < values.length; i++) best[i % best.length] = Math.max(best[i % best.length], values[i]);
+    }
+    for (const t of outputs.values()) t.dispose();
+    x.dispose();
+    onProgress?.(start + indices.length);
+  }
+  const correct = predictions.reduce((n, p, i) => n + (p === data.labels[i] ? 1 : 0), 0);
+  return {
+    accuracy: correct / data.count,
+    predictions,
+    deadUnits: reluLayers.map((layer) => {
+      const best = maxPerUnit.get(layer)!;
+      return { layer, dead: best.filter((v) => v <= 0).length, units: best.length };
+    }),
+  };
+}
