@@ -34,9 +34,10 @@ export interface GemmAttrs {
   transB?: boolean;
 }
 
-export interface SgdAttrs {
+export interface AdamAttrs {
   lr: number;
-  momentum?: number;
+  /** 1-based step number (bias corrections). */
+  step: number;
   weightDecay?: number;
 }
 
@@ -50,7 +51,7 @@ export interface BenchOps {
   gemm(a: Tensor, b: Tensor, c: Tensor | undefined, attrs: GemmAttrs): Tensor;
   softmax(x: Tensor, axis: number): Tensor;
   softmaxCrossEntropy(logits: Tensor, labels: Tensor): { loss: Tensor; probs: Tensor };
-  sgdStep(param: Tensor, grad: Tensor, velocity: Tensor, attrs: SgdAttrs): void;
+  adamStep(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, attrs: AdamAttrs): void;
 }
 
 export interface BenchGrads {

@@ -5,6 +5,8 @@ import type { TimingMethod } from './timing.ts';
 
 export interface CliOptions extends BenchOptions {
   quick: boolean;
+  /** Also the rows too slow for a default run on a CPU adapter (see rows/index.ts). */
+  full: boolean;
   /** Run without the TF.js peer. */
   noPeer: boolean;
   json?: string;
@@ -13,16 +15,17 @@ export interface CliOptions extends BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
   --quick           small shapes and few runs, for smoke runs
+  --full            also the heaviest rows (VGG conv1_2 and conv4_2, more backward and batch-8 rows)
   --filter TEXT     only rows whose layer, operation or shape contains TEXT (case-insensitive)
   --reps N          timed runs per side, at most (default 5; quick 2)
-  --budget MS       stop adding runs to a side after MS ms of timed runs, once 3 are done (default 4000)
+  --budget MS       stop adding runs to a side after MS ms of timed runs, once 2 are done (default 4000)
   --timing METHOD   'timestamp' (GPU timestamp queries, the default when the device has them) or 'wall'
   --no-peer         our engine only, without TF.js
   --json PATH       where to write the results (default bench/results/<adapter>-<date>.json)
   --list            list the rows and exit`;
 
 export function defaultOptions(quick: boolean): CliOptions {
-  return { quick, reps: quick ? 2 : 5, minReps: quick ? 1 : 3, warmup: 1, budgetMs: quick ? 0 : 4000, noPeer: false, list: false };
+  return { quick, full: false, reps: quick ? 2 : 5, minReps: quick ? 1 : 2, warmup: 1, budgetMs: quick ? 0 : 4000, noPeer: false, list: false };
 }
 
 /** Parses command-line arguments; throws with the usage on a bad one. */
@@ -42,6 +45,9 @@ export function parseArgs(args: string[]): CliOptions {
     const flag = args[i];
     switch (flag) {
       case '--quick':
+        break;
+      case '--full':
+        o.full = true;
         break;
       case '--filter':
         o.filter = value(i++, flag);
@@ -78,10 +84,11 @@ export function parseArgs(args: string[]): CliOptions {
   return o;
 }
 
-/** The page's options from its URL: ?quick&filter=conv&reps=3&timing=wall&nopeer */
+/** The page's options from its URL: ?quick&full&filter=conv&reps=3&timing=wall&nopeer */
 export function optionsFromSearch(search: string): CliOptions {
   const p = new URLSearchParams(search);
   const o = defaultOptions(p.has('quick'));
+  o.full = p.has('full');
   if (p.get('filter')) o.filter = p.get('filter')!;
   const reps = Number(p.get('reps'));
   if (Number.isInteger(reps) && reps > 0) {

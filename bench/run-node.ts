@@ -1,7 +1,7 @@
 // `npm run bench`: the bench in Node, on Dawn (a GPU when there is one, SwiftShader otherwise).
 // Prints the table, writes the JSON, and destroys the device so the process exits.
 
-import { createEngine } from '../src/index.ts';
+import { createEngine } from '../src/engine/engine.ts';
 import { runBench, type BenchContext, type RowResult } from './harness.ts';
 import { parseArgs } from './options.ts';
 import { createPeer, type Peer } from './peer.ts';
@@ -29,7 +29,7 @@ function progressLine(r: RowResult): string {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const rows = benchRows(options.quick);
+  const rows = benchRows(options);
   if (options.list) {
     for (const r of selectRows(rows, options.filter)) console.log(`${r.group} ${r.name}  [${r.shape}]`);
     return;

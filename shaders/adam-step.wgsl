@@ -3,10 +3,11 @@
 //   m = beta1 * m + (1 - beta1) * g
 //   v = beta2 * v + (1 - beta2) * g * g
 //   param -= stepSize * m / (sqrt(v) / sqrtBias2 + eps)
-// with the bias corrections computed on the host: stepSize = lr / (1 - beta1^step),
-// sqrtBias2 = sqrt(1 - beta2^step). `base` skips to the window bound for this dispatch.
+// with 1 - beta (rest1, rest2) and the bias corrections computed on the host in float64, as
+// PyTorch does: stepSize = lr / (1 - beta1^step), sqrtBias2 = sqrt(1 - beta2^step).
+// `base` skips to the window bound for this dispatch.
 
-struct Params { n: u32, base: u32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, stepSize: f32, sqrtBias2: f32 }
+struct Params { n: u32, base: u32, beta1: f32, beta2: f32, rest1: f32, rest2: f32, eps: f32, weightDecay: f32, stepSize: f32, sqrtBias2: f32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> param: array<f32>;
@@ -24,8 +25,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let i = params.base + first + e;
     let p = param[i];
     let g = grad[i] + params.weightDecay * p;
-    let m1 = params.beta1 * m[i] + (1.0 - params.beta1) * g;
-    let v1 = params.beta2 * v[i] + (1.0 - params.beta2) * g * g;
+    let m1 = params.beta1 * m[i] + params.rest1 * g;
+    let v1 = params.beta2 * v[i] + params.rest2 * g * g;
     m[i] = m1;
     v[i] = v1;
     param[i] = p - params.stepSize * m1 / (sqrt(v1) / params.sqrtBias2 + params.eps);

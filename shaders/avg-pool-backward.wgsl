@@ -1,13 +1,14 @@
 // AveragePool's backward as a gather: dx[e] sums dy[j] / count[j] over the windows j having a tap
 // at element e. Each thread computes 4 horizontally adjacent elements of one row of dx:
-// thread t -> plane p, row h, columns w = 4 * segment + (0, 1, 2, 3) (vec4 lanes). Only the
-// windows that can cover those elements are visited; a window's divisor is computed once per
-// window, as in the forward kernel (see avg-pool.wgsl for includePad).
+// thread t -> plane p, row h, columns w = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past
+// the row's end repeat its last element). Passes visit the windows as in max-unpool.wgsl (NR x NC
+// windows per pass, no loop); a window's divisor is its tap count along each axis, as in
+// avg-pool.wgsl.
 
 struct Params {
   planes: i32, pooledH: i32, pooledW: i32, inH: i32, inW: i32, segments: i32,
   kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32, padB: i32, padR: i32, dH: i32, dW: i32,
-  includePad: u32,
+  includePad: u32, passRow: i32, passCol: i32, first: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -15,24 +16,15 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 
 override WG: u32 = 64;
+override NR: i32 = 3; // window rows per pass
+override NC: i32 = 3; // window columns per pass
 
-// The windows [first, last] along one axis whose span [o * stride - pad, o * stride - pad + reach]
-// meets [lo, hi] (lo >= 0).
-fn windowRange(lo: i32, hi: i32, stride: i32, pad: i32, reach: i32, count: i32) -> vec2<i32> {
-  let reachBack = lo + pad - reach;
-  let first = select(0, (reachBack + stride - 1) / stride, reachBack > 0);
-  return vec2(first, min(count - 1, (hi + pad) / stride));
-}
-
-// How many taps k (0 <= k < taps) of the window starting at `start` fall in [0, size), or in the
-// padded [-padBegin, size + padEnd) with includePad.
-fn count(start: i32, taps: i32, step: i32, size: i32, padBegin: i32, padEnd: i32) -> i32 {
-  let pad = params.includePad != 0u;
-  let s = start + select(0, padBegin, pad);
-  let n = size + select(0, padBegin + padEnd, pad);
-  let lo = select(0, (step - 1 - s) / step, s < 0);
-  let hi = min(taps, (n - s + step - 1) / step);
-  return max(0, hi - lo);
+// How many of the taps start + k * step (0 <= k < taps) lie in [lo, hi). The quotients are of
+// small integers, exact in f32 (and a float division is far cheaper than an integer one on a CPU).
+fn tapCount(start: i32, taps: i32, step: i32, lo: i32, hi: i32) -> f32 {
+  let first = max(0.0, ceil(f32(lo - start) / f32(step)));
+  let last = min(f32(taps - 1), floor(f32(hi - 1 - start) / f32(step)));
+  return max(0.0, last - first + 1.0);
 }
 
 @compute @workgroup_size(WG)
@@ -43,31 +35,53 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let row = t / params.segments; // plane * inH + h
   let h = row % params.inH;
   let plane = row / params.inH;
-  let w = 4 * segment;
-  let wv = w + vec4(0, 1, 2, 3);
+  let w = min(4 * segment + vec4(0, 1, 2, 3), vec4(params.inW - 1));
 
+  let pad = params.includePad != 0u;
+  let top = select(0, -params.padT, pad);
+  let bottom = params.inH + select(0, params.padB, pad);
+  let left = select(0, -params.padL, pad);
+  let right = params.inW + select(0, params.padR, pad);
   let reachH = (params.kH - 1) * params.dH;
   let reachW = (params.kW - 1) * params.dW;
-  let rows = windowRange(h, h, params.sH, params.padT, reachH, params.pooledH);
-  let cols = windowRange(w, w + 3, params.sW, params.padL, reachW, params.pooledW);
 
-  var acc = vec4(0.0);
-  for (var oh = rows.x; oh <= rows.y; oh++) {
-    let start = oh * params.sH - params.padT;
-    if ((h - start) % params.dH != 0) { continue; } // h falls between two dilated taps
-    let countH = count(start, params.kH, params.dH, params.inH, params.padT, params.padB);
-    let base = (plane * params.pooledH + oh) * params.pooledW;
-    for (var ow = cols.x; ow <= cols.y; ow++) {
-      let startW = ow * params.sW - params.padL;
-      let offset = wv - startW;
-      let tap = (offset >= vec4(0)) & (offset <= vec4(reachW)) & (offset % vec4(params.dW) == vec4(0));
-      let share = dy[base + ow] / f32(countH * count(startW, params.kW, params.dW, params.inW, params.padL, params.padR));
-      acc += select(vec4(0.0), vec4(share), tap);
-    }
-  }
+  // The pass's window rows: whether each has a tap on row h (not between two dilated taps), its
+  // start in dy, and its tap count.
+  let oh = (h + params.padT) / params.sH - (params.passRow + 1) * NR + 1;
+  let startH = vec3(oh, oh + 1, oh + 2) * params.sH - params.padT;
+  let offH = h - startH;
+  let rowOk = (vec3(oh, oh + 1, oh + 2) >= vec3(0)) & (vec3(oh, oh + 1, oh + 2) < vec3(params.pooledH)) & (offH <= vec3(reachH)) & (offH % vec3(params.dH) == vec3(0));
+  let rowBase = (plane * params.pooledH + clamp(vec3(oh, oh + 1, oh + 2), vec3(0), vec3(params.pooledH - 1))) * params.pooledW;
+  let countH = vec3(tapCount(startH.x, params.kH, params.dH, top, bottom), tapCount(startH.y, params.kH, params.dH, top, bottom), tapCount(startH.z, params.kH, params.dH, top, bottom));
+
+  // The pass's window columns: the lanes each has a tap on, its column in dy, and its tap count.
+  let reach = 4 * segment + params.padL - reachW; // first window column: ceil(reach / sW), at least 0
+  let ow = select(0, (reach + params.sW - 1) / params.sW, reach > 0) + NC * params.passCol;
+  let last = params.pooledW - 1;
+  let col = min(vec3(ow, ow + 1, ow + 2), vec3(last));
+  let startW = vec3(ow, ow + 1, ow + 2) * params.sW - params.padL;
+  let countW = vec3(tapCount(startW.x, params.kW, params.dW, left, right), tapCount(startW.y, params.kW, params.dW, left, right), tapCount(startW.z, params.kW, params.dW, left, right));
+  let zero = vec4(0);
+  let dW = vec4<f32>(f32(params.dW));
+  let off0 = w - startW.x;
+  let off1 = w - startW.y;
+  let off2 = w - startW.z;
+  let tap0 = vec4(ow <= last) & (off0 >= zero) & (off0 <= vec4(reachW)) & (fract(vec4<f32>(off0) / dW) == vec4(0.0));
+  let tap1 = vec4(ow + 1 <= last) & (off1 >= zero) & (off1 <= vec4(reachW)) & (fract(vec4<f32>(off1) / dW) == vec4(0.0));
+  let tap2 = vec4(ow + 2 <= last) & (off2 >= zero) & (off2 <= vec4(reachW)) & (fract(vec4<f32>(off2) / dW) == vec4(0.0));
 
   let o = row * params.inW + w;
-  for (var k = 0; k < 4; k++) {
-    if (w + k < params.inW) { dx[o + k] = acc[k]; }
-  }
+  var acc = vec4(0.0);
+  if (params.first == 0u) { acc = vec4(dx[o.x], dx[o.y], dx[o.z], dx[o.w]); }
+  let none = vec4(0.0);
+  acc += select(none, vec4(dy[rowBase.x + col.x] / (countH.x * countW.x)), vec4(rowOk.x) & tap0);
+  if (NC > 1) { acc += select(none, vec4(dy[rowBase.x + col.y] / (countH.x * countW.y)), vec4(rowOk.x) & tap1); }
+  if (NC > 2) { acc += select(none, vec4(dy[rowBase.x + col.z] / (countH.x * countW.z)), vec4(rowOk.x) & tap2); }
+  if (NR > 1) { acc += select(none, vec4(dy[rowBase.y + col.x] / (countH.y * countW.x)), vec4(rowOk.y) & tap0); }
+  if (NR > 1 && NC > 1) { acc += select(none, vec4(dy[rowBase.y + col.y] / (countH.y * countW.y)), vec4(rowOk.y) & tap1); }
+  if (NR > 1 && NC > 2) { acc += select(none, vec4(dy[rowBase.y + col.z] / (countH.y * countW.z)), vec4(rowOk.y) & tap2); }
+  if (NR > 2) { acc += select(none, vec4(dy[rowBase.z + col.x] / (countH.z * countW.x)), vec4(rowOk.z) & tap0); }
+  if (NR > 2 && NC > 1) { acc += select(none, vec4(dy[rowBase.z + col.y] / (countH.z * countW.y)), vec4(rowOk.z) & tap1); }
+  if (NR > 2 && NC > 2) { acc += select(none, vec4(dy[rowBase.z + col.z] / (countH.z * countW.z)), vec4(rowOk.z) & tap2); }
+  dx[o.x] = acc.x; dx[o.y] = acc.y; dx[o.z] = acc.z; dx[o.w] = acc.w;
 }

@@ -1,13 +1,17 @@
-// AveragePool (ONNX, NCHW). Each thread computes 4 horizontally adjacent outputs of one output
-// row: thread t -> plane p, output row oh, outputs ow = 4 * segment + (0, 1, 2, 3) (vec4 lanes).
-// Each window's sum over its taps inside the input is divided by its count: the taps inside the
-// input, or with includePad the taps inside the padded input [-padT, inH + padB) x
-// [-padL, inW + padR) (a ceilMode window hanging past the end padding counts less).
+// AveragePool (ONNX, NCHW), one 3x3 block of window taps per pass. Each thread computes 4
+// horizontally adjacent outputs of one output row: thread t -> plane p, output row oh, outputs
+// ow = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past the row's end repeat its last
+// output). A pass adds a block of BH x BW window taps, kh in 3 * blockH + [0, BH),
+// kw in 3 * blockW + [0, BW), those inside the input; windows up to 3x3 take one pass, larger
+// windows add each pass's share to the previous pass's y. No loop: see max-pool.wgsl.
+// The divisor is the window's taps inside the input, or with includePad its taps inside the
+// padded input [-padT, inH + padB) x [-padL, inW + padR) (a ceilMode window hanging past the end
+// padding counts less).
 
 struct Params {
   planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, segments: i32,
   kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32, padB: i32, padR: i32, dH: i32, dW: i32,
-  includePad: u32,
+  includePad: u32, blockH: i32, blockW: i32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -15,19 +19,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 override WG: u32 = 64;
+override BH: i32 = 3; // tap rows per pass
+override BW: i32 = 3; // tap columns per pass
 
-// The taps k in [lo, hi) (0 <= k < taps) for which start + k * step lies in [0, size).
-fn tapRange(start: i32, taps: i32, step: i32, size: i32) -> vec2<i32> {
-  let lo = select(0, (step - 1 - start) / step, start < 0);
-  let hi = min(taps, (size - start + step - 1) / step);
-  return vec2(lo, max(lo, hi));
-}
-
-// How many taps of the window starting at `start` the average divides by.
-fn count(start: i32, taps: i32, step: i32, size: i32, padBegin: i32, padEnd: i32) -> i32 {
-  let extra = select(0, padBegin, params.includePad != 0u);
-  let r = tapRange(start + extra, taps, step, size + extra + select(0, padEnd, params.includePad != 0u));
-  return r.y - r.x;
+// How many of the taps start + k * step (0 <= k < taps) lie in [lo, hi).
+fn tapCount(start: i32, taps: i32, step: i32, lo: i32, hi: i32) -> i32 {
+  let below = lo - start;
+  let first = select(0, (below + step - 1) / step, below > 0);
+  let above = hi - 1 - start;
+  let last = select(-1, min(taps - 1, above / step), above >= 0);
+  return max(0, last - first + 1);
 }
 
 @compute @workgroup_size(WG)
@@ -39,30 +40,65 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let oh = row % params.outH;
   let plane = row / params.outH;
 
-  let h0 = oh * params.sH - params.padT;
-  let rows = tapRange(h0, params.kH, params.dH, params.inH);
-  let ow = 4 * segment + vec4(0, 1, 2, 3);
-  let live = ow < vec4(params.outW);
-  let w0 = ow * params.sW - params.padL;
+  let ow = min(4 * segment + vec4(0, 1, 2, 3), vec4(params.outW - 1));
+  let startH = oh * params.sH - params.padT; // where the window starts
+  let startW = ow * params.sW - params.padL;
+  let h0 = startH + 3 * params.blockH * params.dH; // where this pass's block starts
+  let w0 = startW + 3 * params.blockW * params.dW;
   let planeBase = plane * params.inH * params.inW;
 
-  var sum = vec4(0.0);
-  for (var kh = rows.x; kh < rows.y; kh++) {
-    let rowBase = planeBase + (h0 + kh * params.dH) * params.inW;
-    for (var kw = 0; kw < params.kW; kw++) {
-      let w = w0 + kw * params.dW;
-      let inside = live & (w >= vec4(0)) & (w < vec4(params.inW));
-      let i = rowBase + clamp(w, vec4(0), vec4(params.inW - 1));
-      sum += select(vec4(0.0), vec4(x[i.x], x[i.y], x[i.z], x[i.w]), inside);
-    }
-  }
+  // As in max-pool.wgsl: the block's rows and columns, clamped, and whether each is a real tap.
+  let h1 = h0 + params.dH;
+  let h2 = h1 + params.dH;
+  let kh = 3 * params.blockH;
+  let okH0 = vec4(h0 >= 0 && h0 < params.inH && kh < params.kH);
+  let okH1 = vec4(h1 >= 0 && h1 < params.inH && kh + 1 < params.kH);
+  let okH2 = vec4(h2 >= 0 && h2 < params.inH && kh + 2 < params.kH);
+  let r0 = planeBase + clamp(h0, 0, params.inH - 1) * params.inW;
+  let r1 = planeBase + clamp(h1, 0, params.inH - 1) * params.inW;
+  let r2 = planeBase + clamp(h2, 0, params.inH - 1) * params.inW;
+  let w1 = w0 + params.dW;
+  let w2 = w1 + params.dW;
+  let kw = 3 * params.blockW;
+  let zero = vec4(0);
+  let width = vec4(params.inW);
+  let okW0 = (w0 >= zero) & (w0 < width) & vec4(kw < params.kW);
+  let okW1 = (w1 >= zero) & (w1 < width) & vec4(kw + 1 < params.kW);
+  let okW2 = (w2 >= zero) & (w2 < width) & vec4(kw + 2 < params.kW);
+  let c0 = clamp(w0, zero, width - 1);
+  let c1 = clamp(w1, zero, width - 1);
+  let c2 = clamp(w2, zero, width - 1);
 
-  let countH = count(h0, params.kH, params.dH, params.inH, params.padT, params.padB);
-  let o = row * params.outW + 4 * segment;
-  for (var k = 0; k < 4; k++) {
-    if (live[k]) {
-      let countW = count(w0[k], params.kW, params.dW, params.inW, params.padL, params.padR);
-      y[o + k] = sum[k] / f32(countH * countW);
-    }
+  let none = vec4(0.0);
+  var sum = vec4(0.0);
+  var i: vec4<i32>;
+  i = r0 + c0; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH0 & okW0);
+  if (BW > 1) { i = r0 + c1; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH0 & okW1); }
+  if (BW > 2) { i = r0 + c2; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH0 & okW2); }
+  if (BH > 1) { i = r1 + c0; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH1 & okW0); }
+  if (BH > 1 && BW > 1) { i = r1 + c1; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH1 & okW1); }
+  if (BH > 1 && BW > 2) { i = r1 + c2; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH1 & okW2); }
+  if (BH > 2) { i = r2 + c0; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH2 & okW0); }
+  if (BH > 2 && BW > 1) { i = r2 + c1; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH2 & okW1); }
+  if (BH > 2 && BW > 2) { i = r2 + c2; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH2 & okW2); }
+
+  // The divisor of each window: the product of its tap counts along the two axes.
+  let pad = params.includePad != 0u;
+  let top = select(0, -params.padT, pad);
+  let bottom = params.inH + select(0, params.padB, pad);
+  let left = select(0, -params.padL, pad);
+  let right = params.inW + select(0, params.padR, pad);
+  let countH = tapCount(startH, params.kH, params.dH, top, bottom);
+  let countW = vec4(
+    tapCount(startW.x, params.kW, params.dW, left, right),
+    tapCount(startW.y, params.kW, params.dW, left, right),
+    tapCount(startW.z, params.kW, params.dW, left, right),
+    tapCount(startW.w, params.kW, params.dW, left, right));
+  var mean = sum / vec4<f32>(countH * countW);
+
+  let o = row * params.outW + ow;
+  if (params.blockH != 0 || params.blockW != 0) {
+    mean += vec4(y[o.x], y[o.y], y[o.z], y[o.w]);
   }
+  y[o.x] = mean.x; y[o.y] = mean.y; y[o.z] = mean.z; y[o.w] = mean.w;
 }

@@ -1,6 +1,7 @@
 // Gemm, any layout: y = alpha * A'B' + (beta * c | y) over one piece of a possibly split product.
 // A' (m x k) and B' (k x n) are read through strides, so this one kernel serves every
-// transA/transB combination and any alignment; gemm-nt and gemm-nn are the vec4 fast paths.
+// transA/transB combination and any alignment; gemm-nt(-row) and gemm-nn(-row) are the vec4
+// fast paths.
 // Thread mapping: each thread computes a 4x4 tile of y (4 rows x 4 columns). Tiles are numbered
 // row-major over y (column tiles fastest) by the linear invocation index. Rows and columns past
 // the edge are clamped when loading (so the inner loop has no branches) and skipped when storing.
@@ -9,10 +10,10 @@
 
 struct Params {
   m: u32, n: u32, k: u32,
-  a_off: u32, a_sm: u32, a_sk: u32, // A'(i, p) = a[a_off + i * a_sm + p * a_sk]
-  b_off: u32, b_sk: u32, b_sn: u32, // B'(p, j) = b[b_off + p * b_sk + j * b_sn]
-  c_off: u32, c_sm: u32, c_sn: u32, // c(i, j)  = c[c_off + i * c_sm + j * c_sn] (strides 0 broadcast)
-  y_off: u32, y_sm: u32,            // y(i, j)  = y[y_off + i * y_sm + j]
+  aOff: u32, aSm: u32, aSk: u32, // A'(i, p) = a[aOff + i * aSm + p * aSk]
+  bOff: u32, bSk: u32, bSn: u32, // B'(p, j) = b[bOff + p * bSk + j * bSn]
+  cOff: u32, cSm: u32, cSn: u32, // c(i, j)  = c[cOff + i * cSm + j * cSn] (strides 0 broadcast)
+  yOff: u32, ySm: u32,           // y(i, j)  = y[yOff + i * ySm + j]
   alpha: f32, beta: f32,
   epilogue: u32,
 }
@@ -27,10 +28,10 @@ override WG: u32 = 64;
 
 fn store(i: u32, j: u32, acc: f32) {
   if (i >= params.m || j >= params.n) { return; }
-  let at = params.y_off + i * params.y_sm + j;
+  let at = params.yOff + i * params.ySm + j;
   var r = params.alpha * acc;
   if (params.epilogue == 1u) {
-    r += params.beta * c[params.c_off + i * params.c_sm + j * params.c_sn];
+    r += params.beta * c[params.cOff + i * params.cSm + j * params.cSn];
   } else if (params.epilogue == 2u) {
     r += y[at];
   }
@@ -45,16 +46,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let row = (t / tilesN) * 4u;
   let col = (t % tilesN) * 4u;
   let quad = vec4u(0u, 1u, 2u, 3u);
-  let aRow = min(row + quad, vec4u(params.m - 1u)) * params.a_sm + params.a_off;
-  let bCol = min(col + quad, vec4u(params.n - 1u)) * params.b_sn + params.b_off;
+  let aRow = min(row + quad, vec4u(params.m - 1u)) * params.aSm + params.aOff;
+  let bCol = min(col + quad, vec4u(params.n - 1u)) * params.bSn + params.bOff;
 
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var p = 0u; p < params.k; p++) {
-    let ak = p * params.a_sk;
-    let bk = p * params.b_sk;
+    let ak = p * params.aSk;
+    let bk = p * params.bSk;
     let bv = vec4f(b[bCol.x + bk], b[bCol.y + bk], b[bCol.z + bk], b[bCol.w + bk]);
     acc0 += a[aRow.x + ak] * bv;
     acc1 += a[aRow.y + ak] * bv;

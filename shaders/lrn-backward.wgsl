@@ -8,8 +8,9 @@ struct Params {
   channels: u32, pixels: u32,
   blocks: u32,
   total: u32,
+  offset: u32,
   lo: i32, hi: i32,
-  alpha_over_size: f32, beta: f32, bias: f32,
+  alphaOverSize: f32, beta: f32, bias: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,7 +31,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let channels = i32(params.channels);
   let c0 = i32(chunk) * 4;
   let inputs = vec4i(c0, c0 + 1, c0 + 2, c0 + 3);
-  let base = batch * params.channels * params.pixels + pixel;
+  let base = params.offset + batch * params.channels * params.pixels + pixel;
   let reach = max(params.lo, params.hi);
 
   var sums = vec4f(0.0);     // sum of x^2 over input i's own window (for d[i])
@@ -44,8 +45,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     backward += select(vec4f(0.0), vec4f(u[at]), (inputs >= vj - params.lo) & (inputs <= vj + params.hi));
     centers = select(centers, vec4f(v), inputs == vj);
   }
-  let scales = pow(params.bias + params.alpha_over_size * sums, vec4f(-params.beta));
-  let k = 2.0 * params.alpha_over_size * params.beta;
+  let scales = pow(params.bias + params.alphaOverSize * sums, vec4f(-params.beta));
+  let k = 2.0 * params.alphaOverSize * params.beta;
   for (var q = 0; q < 4; q++) {
     if (c0 + q < channels) {
       let at = base + u32(c0 + q) * params.pixels;

@@ -4,13 +4,15 @@
 // Thread mapping: one thread per pixel and block of 4 channels (consecutive threads take
 // consecutive pixels of the same block). The thread walks the union of its 4 windows once,
 // loading each x[j] once and adding its square to every output whose window holds j.
+// A tensor too large to bind whole is done in windows of whole images (`offset` locates them).
 
 struct Params {
   channels: u32, pixels: u32, // C and H * W
   blocks: u32,                // ceil(C / 4)
-  total: u32,                 // N * blocks * pixels: the number of threads
+  total: u32,                 // images * blocks * pixels: the number of threads
+  offset: u32,                // where the first image starts in the bound ranges
   lo: i32, hi: i32,
-  alpha_over_size: f32, beta: f32, bias: f32,
+  alphaOverSize: f32, beta: f32, bias: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -29,7 +31,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let channels = i32(params.channels);
   let c0 = i32(chunk) * 4;
   let outputs = vec4i(c0, c0 + 1, c0 + 2, c0 + 3);
-  let base = batch * params.channels * params.pixels + pixel;
+  let base = params.offset + batch * params.channels * params.pixels + pixel;
 
   var sums = vec4f(0.0);
   var centers = vec4f(0.0);
@@ -40,7 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     sums += select(vec4f(0.0), vec4f(v * v), holds);
     centers = select(centers, vec4f(v), outputs == vec4i(j));
   }
-  let scales = pow(params.bias + params.alpha_over_size * sums, vec4f(-params.beta));
+  let scales = pow(params.bias + params.alphaOverSize * sums, vec4f(-params.beta));
   for (var q = 0; q < 4; q++) {
     if (c0 + q < channels) { y[base + u32(c0 + q) * params.pixels] = centers[q] * scales[q]; }
   }

@@ -1,15 +1,22 @@
-// MaxPool with indices (ONNX, NCHW). Each thread computes 4 horizontally adjacent outputs of one
-// output row: thread t -> plane p, output row oh, outputs ow = 4 * segment + (0, 1, 2, 3); the four
-// lanes of a vec4 are the four outputs.
-// Each window is scanned row-major and a tap replaces the running maximum only when strictly
-// greater, so ties go to the first maximum; padded taps are skipped, so padding never wins.
-// switches holds the flat NCHW index of each maximum in the whole x tensor: planeOffset says which
-// plane of the whole tensor this dispatch's plane 0 is (large tensors are pooled in chunks).
+// MaxPool with indices (ONNX, NCHW), one 3x3 block of window taps per pass. Each thread computes
+// 4 horizontally adjacent outputs of one output row: thread t -> plane p, output row oh, outputs
+// ow = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past the row's end repeat its last
+// output). A pass visits a block of BH x BW window taps (the overrides, 1 to 3: the kernel's size,
+// capped at 3), kh in 3 * blockH + [0, BH), kw in 3 * blockW + [0, BW): windows up to 3x3 take
+// one pass; larger windows take several, each merging into the previous pass's y and switches.
+// The code has no loop: on a CPU driver (SwiftShader) a loop around the loads costs more than the
+// loads. Taps are unrolled instead, those past BH x BW compiled out (the override conditions are
+// constants), those past the window or in the padding masked.
+// Taps are scanned row-major and replace the running maximum only when strictly greater; passes
+// merge by value, then by the smaller index: ties go to the first maximum in row-major order.
+// Padded taps never win. switches holds the flat NCHW index in the whole x tensor (planeOffset:
+// which plane of it this dispatch's plane 0 is, when large tensors go in chunks of planes).
 
 struct Params {
   planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, segments: i32,
   kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32, dH: i32, dW: i32,
-  planeOffset: i32,
+  planeOffset: i32, blockH: i32, blockW: i32,
+  lowest: f32, // -infinity (WGSL has no literal for it)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -18,13 +25,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> switches: array<i32>;
 
 override WG: u32 = 64;
-
-// The taps k in [lo, hi) (0 <= k < taps) for which start + k * step lies in [0, size).
-fn tapRange(start: i32, taps: i32, step: i32, size: i32) -> vec2<i32> {
-  let lo = select(0, (step - 1 - start) / step, start < 0);
-  let hi = min(taps, (size - start + step - 1) / step);
-  return vec2(lo, max(lo, hi));
-}
+override BH: i32 = 3; // tap rows per pass
+override BW: i32 = 3; // tap columns per pass
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -35,61 +37,60 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let oh = row % params.outH;
   let plane = row / params.outH;
 
-  // The window's rows are the same for the four outputs: keep only the taps inside the input.
-  let h0 = oh * params.sH - params.padT;
-  let rows = tapRange(h0, params.kH, params.dH, params.inH);
-  let ow = 4 * segment + vec4(0, 1, 2, 3);
-  let live = ow < vec4(params.outW);
-  let w0 = ow * params.sW - params.padL;
+  let ow = min(4 * segment + vec4(0, 1, 2, 3), vec4(params.outW - 1));
+  let h0 = oh * params.sH - params.padT + 3 * params.blockH * params.dH;
+  let w0 = ow * params.sW - params.padL + 3 * params.blockW * params.dW;
   let planeBase = plane * params.inH * params.inW;
 
-  var best: vec4<f32>;
-  var arg: vec4<i32>;
-  let lastW = w0.w + (params.kW - 1) * params.dW;
-  if (all(live) && rows.x == 0 && rows.y == params.kH && w0.x >= 0 && lastW < params.inW) {
-    // The usual case: the four windows lie inside the input, no tap needs a check. The first
-    // tap seeds the maximum (scanned again in the loop, harmlessly: it is not strictly greater).
-    arg = planeBase + h0 * params.inW + w0;
-    best = vec4(x[arg.x], x[arg.y], x[arg.z], x[arg.w]);
-    for (var kh = 0; kh < params.kH; kh++) {
-      let rowStart = planeBase + (h0 + kh * params.dH) * params.inW + w0;
-      for (var kw = 0; kw < params.kW; kw++) {
-        let i = rowStart + kw * params.dW;
-        let v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]);
-        let take = v > best;
-        best = select(best, v, take);
-        arg = select(arg, i, take);
-      }
-    }
-  } else {
-    // Windows at the border (or past the last output): padded taps are skipped.
-    best = vec4(0.0);
-    arg = vec4(-1); // -1: no tap seen yet
-    for (var kh = rows.x; kh < rows.y; kh++) {
-      let rowBase = planeBase + (h0 + kh * params.dH) * params.inW;
-      for (var kw = 0; kw < params.kW; kw++) {
-        let w = w0 + kw * params.dW;
-        let inside = live & (w >= vec4(0)) & (w < vec4(params.inW));
-        let i = rowBase + clamp(w, vec4(0), vec4(params.inW - 1));
-        let v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]);
-        let take = inside & ((arg < vec4(0)) | (v > best));
-        best = select(best, v, take);
-        arg = select(arg, i, take);
-      }
-    }
-  }
+  // The block's three rows (shared by the four outputs) and three columns (one per output lane):
+  // a clamped index to read from, and whether the tap is a real one.
+  let h1 = h0 + params.dH;
+  let h2 = h1 + params.dH;
+  let kh = 3 * params.blockH;
+  let okH0 = vec4(h0 >= 0 && h0 < params.inH && kh < params.kH);
+  let okH1 = vec4(h1 >= 0 && h1 < params.inH && kh + 1 < params.kH);
+  let okH2 = vec4(h2 >= 0 && h2 < params.inH && kh + 2 < params.kH);
+  let r0 = planeBase + clamp(h0, 0, params.inH - 1) * params.inW;
+  let r1 = planeBase + clamp(h1, 0, params.inH - 1) * params.inW;
+  let r2 = planeBase + clamp(h2, 0, params.inH - 1) * params.inW;
+  let w1 = w0 + params.dW;
+  let w2 = w1 + params.dW;
+  let kw = 3 * params.blockW;
+  let zero = vec4(0);
+  let width = vec4(params.inW);
+  let okW0 = (w0 >= zero) & (w0 < width) & vec4(kw < params.kW);
+  let okW1 = (w1 >= zero) & (w1 < width) & vec4(kw + 1 < params.kW);
+  let okW2 = (w2 >= zero) & (w2 < width) & vec4(kw + 2 < params.kW);
+  let c0 = clamp(w0, zero, width - 1);
+  let c1 = clamp(w1, zero, width - 1);
+  let c2 = clamp(w2, zero, width - 1);
 
-  let o = row * params.outW + 4 * segment;
-  let global = arg + params.planeOffset * params.inH * params.inW;
-  if (all(live)) {
-    y[o] = best.x; y[o + 1] = best.y; y[o + 2] = best.z; y[o + 3] = best.w;
-    switches[o] = global.x; switches[o + 1] = global.y; switches[o + 2] = global.z; switches[o + 3] = global.w;
-  } else {
-    for (var k = 0; k < 4; k++) {
-      if (live[k]) {
-        y[o + k] = best[k];
-        switches[o + k] = global[k];
-      }
-    }
+  var best = vec4(params.lowest);
+  var arg = vec4(-1); // -1: no tap yet
+  var i: vec4<i32>;
+  var v: vec4<f32>;
+  var take: vec4<bool>;
+  i = r0 + c0; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH0 & okW0 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take);
+  if (BW > 1) { i = r0 + c1; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH0 & okW1 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BW > 2) { i = r0 + c2; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH0 & okW2 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BH > 1) { i = r1 + c0; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH1 & okW0 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BH > 1 && BW > 1) { i = r1 + c1; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH1 & okW1 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BH > 1 && BW > 2) { i = r1 + c2; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH1 & okW2 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BH > 2) { i = r2 + c0; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH2 & okW0 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BH > 2 && BW > 1) { i = r2 + c1; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH2 & okW1 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  if (BH > 2 && BW > 2) { i = r2 + c2; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH2 & okW2 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+
+  let o = row * params.outW + ow;
+  let offset = params.planeOffset * params.inH * params.inW;
+  if (params.blockH != 0 || params.blockW != 0) {
+    // Merge with the earlier passes (arg -1: that pass saw no tap of the window).
+    let before = vec4(y[o.x], y[o.y], y[o.z], y[o.w]);
+    let beforeArg = vec4(switches[o.x], switches[o.y], switches[o.z], switches[o.w]) - offset;
+    let keep = (arg < zero) | ((beforeArg >= zero) & ((before > best) | ((before == best) & (beforeArg < arg))));
+    best = select(best, before, keep);
+    arg = select(arg, beforeArg, keep);
   }
+  let global = arg + offset;
+  y[o.x] = best.x; y[o.y] = best.y; y[o.z] = best.z; y[o.w] = best.w;
+  switches[o.x] = global.x; switches[o.y] = global.y; switches[o.z] = global.z; switches[o.w] = global.w;
 }

@@ -15,7 +15,7 @@ struct Params { count: u32, hw: u32, chw: u32, base: u32, chunk: u32, shift: u32
 @group(0) @binding(2) var<storage, read> state: array<i32>;
 @group(0) @binding(3) var<storage, read_write> hist: array<atomic<i32>>;
 
-override WG: u32 = 256;
+override WG: u32 = 64;
 const BINS = 2048u;
 
 var<workgroup> local: array<atomic<u32>, BINS>;
@@ -23,6 +23,13 @@ var<workgroup> local: array<atomic<u32>, BINS>;
 fn sortKey(v: f32) -> u32 {
   let u = bitcast<u32>(v);
   return select(u | 0x80000000u, ~u, (u & 0x80000000u) != 0u);
+}
+
+// Counts the key's digit if its higher bits match the prefix (or always, in pass 0).
+fn count(key: u32, prefix: u32, above: u32, mask: u32) {
+  if (params.matchPrefix == 0u || (key >> above) == prefix) {
+    atomicAdd(&local[(key >> params.shift) & mask], 1u);
+  }
 }
 
 @compute @workgroup_size(WG)
@@ -44,11 +51,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let dn = WG / hw;
   let dj = WG - dn * hw;
   let channelBase = params.base + c * hw;
-  for (; k < end; k += WG) {
-    let key = sortKey(x[channelBase + n * params.chw + j]);
-    if (params.matchPrefix == 0u || (key >> above) == prefix) {
-      atomicAdd(&local[(key >> params.shift) & mask], 1u);
+  // 4 elements per iteration: their loads are independent of the counting.
+  for (; k + 3u * WG < end; k += 4u * WG) {
+    var keys: vec4u;
+    for (var e = 0u; e < 4u; e++) {
+      keys[e] = sortKey(x[channelBase + n * params.chw + j]);
+      j += dj;
+      n += dn;
+      if (j >= hw) { j -= hw; n += 1u; }
     }
+    for (var e = 0u; e < 4u; e++) { count(keys[e], prefix, above, mask); }
+  }
+  for (; k < end; k += WG) {
+    count(sortKey(x[channelBase + n * params.chw + j]), prefix, above, mask);
     j += dj;
     n += dn;
     if (j >= hw) { j -= hw; n += 1u; }
@@ -56,7 +71,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   workgroupBarrier();
 
   for (var b = lid; b <= mask; b += WG) {
-    let count = atomicLoad(&local[b]);
-    if (count != 0u) { atomicAdd(&hist[c * BINS + b], i32(count)); }
+    let total = atomicLoad(&local[b]);
+    if (total != 0u) { atomicAdd(&hist[c * BINS + b], i32(total)); }
   }
 }

@@ -1,109 +1,86 @@
-// Top-k, first stage. Workgroup (g, r) takes the slice [g * chunk, (g + 1) * chunk) of row r of
-// x ([rows, n], row r at base + r * n). Each thread strides through the slice by WG and keeps its
-// best k (value, index) pairs sorted in private memory: an element enters only if it beats the
-// current k-th, which soon becomes rare (about k * ln(m / k) insertions for m random elements). The WG sorted lists are then merged pairwise in workgroup
-// memory (log2 WG rounds) and thread 0 writes the workgroup's best k, sorted, to
-// values / indices[((rowOut + r) * groups + g) * k ...]. Rows come in batches of at most 65,535
-// (the grid's y), `base` and `rowOut` placing the batch.
-// Order: the larger value first; equal values by the lower index (the same rule everywhere).
-// Unused slots have the index EMPTY, which every element beats (no infinities needed).
+// Top-k, first stage: one thread per (row, list), no workgroup memory or barriers. Thread
+// t = r * lists + l scans row r of x ([rows, n], row r at base + r * n) at columns l, l + lists,
+// l + 2 * lists, ... (neighbouring threads read neighbouring elements) and keeps its best k
+// (value, index) pairs sorted in private memory: an element enters only if it beats the current
+// k-th, which soon becomes rare (about k * ln(m / k) insertions for m random elements). The sorted
+// list goes to values / indices[((rowOut + r) * lists + l) * k ...]; top-k-merge.wgsl merges the
+// lists of a row. Order: the larger value first (compared as sort keys: exact, -0 below +0, NaN
+// above +Infinity); equal values by the lower index. Unused slots (a thread that saw fewer than k
+// elements) have the index EMPTY, which every element beats.
 
-struct Params { n: u32, k: u32, chunk: u32, groups: u32, base: u32, rowOut: u32 }
+struct Params { n: u32, k: u32, lists: u32, rows: u32, base: u32, rowOut: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> values: array<f32>;
 @group(0) @binding(3) var<storage, read_write> indices: array<i32>;
 
-override WG: u32 = 32;
+override WG: u32 = 64;
 const MAX_K = 64u;
+const EMPTY = 0x7fffffff;
 
-var<private> bestV: array<f32, MAX_K>;
+var<private> bestK: array<u32, MAX_K>; // sort keys of the values
 var<private> bestI: array<i32, MAX_K>;
-var<private> mergedV: array<f32, MAX_K>;
-var<private> mergedI: array<i32, MAX_K>;
-var<workgroup> sharedV: array<f32, WG * MAX_K>;
-var<workgroup> sharedI: array<i32, WG * MAX_K>;
 
-const EMPTY = 0x7fffffff; // the index of an unused slot, which every element beats
-
-// Whether (v, i) comes before (w, j): the larger value, or the lower index among equal values.
-fn beats(v: f32, i: i32, w: f32, j: i32) -> bool {
-  return i != EMPTY && (j == EMPTY || v > w || (v == w && i < j));
+// The float's bits as a u32 that orders like the float: negatives have all bits flipped, others
+// the sign bit set. Comparing keys is exact where float compares may flush subnormals to zero,
+// and orders -0 below +0 and NaN above +Infinity (IEEE's total order).
+fn sortKey(v: f32) -> u32 {
+  let u = bitcast<u32>(v);
+  return select(u | 0x80000000u, ~u, (u & 0x80000000u) != 0u);
 }
 
-// Inserts (v, i) into the sorted list, dropping the last entry; the caller has checked that
-// (v, i) beats the last entry.
-fn insert(v: f32, i: i32, k: u32) {
+fn keyToFloat(key: u32) -> f32 {
+  return bitcast<f32>(select(~key, key & 0x7fffffffu, (key & 0x80000000u) != 0u));
+}
+
+// Whether (key a, index i) comes before (key b, index j): the larger key, or the lower index
+// among equal keys.
+fn beats(a: u32, i: i32, b: u32, j: i32) -> bool {
+  return i != EMPTY && (j == EMPTY || a > b || (a == b && i < j));
+}
+
+// Inserts (key, i) into the sorted list, dropping the last entry; the caller has checked that
+// (key, i) beats the last entry.
+fn insert(key: u32, i: i32, k: u32) {
   var p = k - 1u;
-  while (p > 0u && beats(v, i, bestV[p - 1u], bestI[p - 1u])) {
-    bestV[p] = bestV[p - 1u];
+  while (p > 0u && beats(key, i, bestK[p - 1u], bestI[p - 1u])) {
+    bestK[p] = bestK[p - 1u];
     bestI[p] = bestI[p - 1u];
     p--;
   }
-  bestV[p] = v;
+  bestK[p] = key;
   bestI[p] = i;
 }
 
-// Merges this thread's list with the list in workgroup memory at `other`, keeping the best k.
-fn mergeWith(other: u32, k: u32) {
-  var a = 0u;
-  var b = other;
-  for (var o = 0u; o < k; o++) {
-    if (beats(bestV[a], bestI[a], sharedV[b], sharedI[b])) {
-      mergedV[o] = bestV[a];
-      mergedI[o] = bestI[a];
-      a++;
-    } else {
-      mergedV[o] = sharedV[b];
-      mergedI[o] = sharedI[b];
-      b++;
-    }
-  }
-  for (var o = 0u; o < k; o++) {
-    bestV[o] = mergedV[o];
-    bestI[o] = mergedI[o];
-  }
-}
-
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x;
-  let r = wid.y;
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let t = (wid.x + wid.y * nwg.x) * WG + lid;
+  let r = t / params.lists;
+  let l = t % params.lists;
+  if (r >= params.rows) { return; }
   let k = params.k;
   for (var p = 0u; p < k; p++) {
-    bestV[p] = 0.0;
+    bestK[p] = 0u;
     bestI[p] = EMPTY;
   }
 
   let row = params.base + r * params.n;
-  let end = min((g + 1u) * params.chunk, params.n);
-  for (var i = g * params.chunk + lid; i < end; i += WG) {
-    let v = x[row + i];
-    if (beats(v, i32(i), bestV[k - 1u], bestI[k - 1u])) { insert(v, i32(i), k); }
+  // The k-th entry, kept in registers: most elements are compared with it and go no further.
+  var lastK = 0u;
+  var lastI = EMPTY;
+  for (var i = l; i < params.n; i += params.lists) {
+    let key = sortKey(x[row + i]);
+    if (beats(key, i32(i), lastK, lastI)) {
+      insert(key, i32(i), k);
+      lastK = bestK[k - 1u];
+      lastI = bestI[k - 1u];
+    }
   }
 
+  let out = ((params.rowOut + r) * params.lists + l) * k;
   for (var p = 0u; p < k; p++) {
-    sharedV[lid * k + p] = bestV[p];
-    sharedI[lid * k + p] = bestI[p];
-  }
-  workgroupBarrier();
-  for (var s = 1u; s < WG; s <<= 1u) {
-    if (lid % (2u * s) == 0u) {
-      mergeWith((lid + s) * k, k);
-      for (var p = 0u; p < k; p++) {
-        sharedV[lid * k + p] = bestV[p];
-        sharedI[lid * k + p] = bestI[p];
-      }
-    }
-    workgroupBarrier();
-  }
-
-  if (lid == 0u) {
-    let out = ((params.rowOut + r) * params.groups + g) * k;
-    for (var p = 0u; p < k; p++) {
-      values[out + p] = bestV[p];
-      indices[out + p] = bestI[p];
-    }
+    values[out + p] = keyToFloat(bestK[p]);
+    indices[out + p] = bestI[p];
   }
 }

@@ -23,3 +23,5 @@ export {
   type RgbaImage,
   type FitOptions,
 } from './data/image.ts';
+export { loadBroden, type Dataset } from './data/broden.ts';
+export { loadDefaultModel, conceptNetSpec } from './models/default-model.ts';

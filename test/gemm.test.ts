@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, type Tensor } from '../src/index.ts';
+import type { Engine, Tensor } from '../src/index.ts';
+import { createSmallEngine } from './helpers/small-engine.ts';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
 import { numericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/gemm.ts';
@@ -55,12 +56,15 @@ describe('gemm reference', () => {
 });
 
 describe('gemm', () => {
-  // Sizes that hit every kernel (k and n multiples of 4 or not: the vec4 paths; m = 1: the
-  // one-row kernels) and leave partial tiles at the edges.
+  // Sizes that hit every kernel (k and n multiples of 4 or not: the vec4 paths with 8x8 tiles;
+  // m = 1: the one-row kernels; otherwise the strided 4x4 one) and leave partial tiles at the
+  // edges (n = 4 mod 8 leaves half a column tile).
   const SIZES: [number, number, number][] = [
     [5, 7, 9],
     [8, 12, 20],
     [6, 16, 13],
+    [19, 24, 28],
+    [10, 8, 9],
     [1, 20, 12],
     [1, 9, 7],
     [2, 36, 40],
@@ -142,10 +146,7 @@ describe('gemm', () => {
   describe('operands larger than the binding limit (1 MiB here)', () => {
     let small: Engine;
     beforeAll(async () => {
-      small = await createEngine({ limits: { maxStorageBufferBindingSize: 1 << 20 } });
-      // WebGPU raises a limit requested below its default (128 MiB) back to the default, so the
-      // device alone would not enforce 1 MiB; the engine's own binding check is what the ops obey.
-      small.limits.maxStorageBufferBindingSize = Math.min(small.limits.maxStorageBufferBindingSize, 1 << 20);
+      small = await createSmallEngine();
     });
     afterAll(() => small.destroy());
     const read = async (t: Tensor) => (await t.read()) as Float32Array;

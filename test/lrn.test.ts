@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSmallEngine } from './helpers/small-engine.ts';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
 import { numericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/lrn.ts';
@@ -61,6 +62,23 @@ describe('lrn', () => {
       const dy = randomArray(size(shape), 6);
       const dx = engine.grad.lrn(engine.tensor(x, shape), engine.tensor(dy, shape), attrs);
       expectClose(await dx.read(), ref.lrnBackward(x, dy, shape, attrs), { atol: 1e-6, label: JSON.stringify(attrs) });
+    }
+  });
+
+  it('works on tensors larger than the binding limit (1 MiB here), in windows of images', async () => {
+    const small = await createSmallEngine();
+    try {
+      const big = [5, 37, 41, 43]; // 0.26 MB per image, 1.3 MB in all
+      const x = randomArray(size(big), 7, -2, 2);
+      const dy = randomArray(size(big), 8);
+      const attrs = { size: 5, alpha: 0.1, beta: 0.75, bias: 1 };
+      const tx = small.tensor(x, big);
+      expect(() => small.ops.relu(tx)).toThrow(/more than maxStorageBufferBindingSize/);
+      expectClose((await small.ops.lrn(tx, attrs).read()) as Float32Array, ref.lrn(x, big, attrs));
+      const dx = small.grad.lrn(tx, small.tensor(dy, big), attrs);
+      expectClose((await dx.read()) as Float32Array, ref.lrnBackward(x, dy, big, attrs), { atol: 1e-6 });
+    } finally {
+      small.destroy();
     }
   });
 

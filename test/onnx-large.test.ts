@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/index.ts';
 import { loadOnnx } from '../src/models/onnx/index.ts';
 import { attr, buildOnnx, f32, node } from './helpers/onnx.ts';
-import { floatTensor } from '../src/models/onnx/onnx-format.ts';
+import { floatTensor } from '../src/models/onnx/onnx-encode.ts';
 import { randomArray } from './helpers/engine.ts';
 
 const engines: Engine[] = [];

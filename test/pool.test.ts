@@ -51,6 +51,7 @@ const CASES: { name: string; shape: number[]; attrs: AvgPoolAttrs }[] = [
   { name: 'pads, count pads', shape: [2, 1, 6, 5], attrs: { kernelShape: [3, 3], strides: [1, 2], pads: [1, 1, 1, 1], countIncludePad: true } },
   { name: '1x1 subsampling', shape: [1, 2, 7, 9], attrs: { kernelShape: [1, 1], strides: [2, 3] } },
   { name: 'whole plane (global max)', shape: [2, 3, 5, 6], attrs: { kernelShape: [5, 6] } },
+  { name: 'window larger than 3x3, pads', shape: [2, 2, 11, 9], attrs: { kernelShape: [5, 4], strides: [2, 3], pads: [2, 1, 2, 1] } },
 ];
 
 describe('pool geometry', () => {
@@ -96,6 +97,26 @@ describe('maxPool2d', () => {
     expect(Array.from(ref.maxPool2d(new Float32Array(size(shape)).fill(-2), shape, attrs).switches)).toEqual(expected);
   });
 
+  it('across 3x3 tap blocks of a larger window, ties still go to the first maximum in row-major order', async () => {
+    const engine = await getEngine();
+    // One 4x4 window; the two maxima are (1, 3), index 7, and (2, 0), index 8.
+    const data = new Float32Array(16);
+    data[7] = 5;
+    data[8] = 5;
+    const { y, switches } = engine.ops.maxPool2d(engine.tensor(data, [1, 1, 4, 4]), { kernelShape: [4, 4] });
+    expect(Array.from(await y.read())).toEqual([5]);
+    expect(Array.from(await switches.read())).toEqual([7]);
+    expect(Array.from(ref.maxPool2d(data, [1, 1, 4, 4], { kernelShape: [4, 4] }).switches)).toEqual([7]);
+  });
+
+  it('a window of -infinity gives -infinity at its first element', async () => {
+    const engine = await getEngine();
+    const attrs: PoolAttrs = { kernelShape: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1] };
+    const { y, switches } = engine.ops.maxPool2d(engine.tensor(new Float32Array(9).fill(-Infinity), [1, 1, 3, 3]), attrs);
+    expect(Array.from(await y.read())).toEqual(new Array(4).fill(-Infinity));
+    expect(Array.from(await switches.read())).toEqual([0, 1, 3, 4]);
+  });
+
   for (const c of CASES) {
     it(`matches the reference: ${c.name} ${JSON.stringify(c.shape)}`, async () => {
       const engine = await getEngine();
@@ -120,7 +141,7 @@ describe('maxPool2d', () => {
 
   it('backward matches the reference and finite differences', async () => {
     const engine = await getEngine();
-    for (const c of [CASES[0], CASES[3], CASES[4], CASES[5]]) {
+    for (const c of [CASES[0], CASES[3], CASES[4], CASES[5], CASES[10]]) {
       const shape = [1, c.shape[1], Math.min(c.shape[2], 9), c.shape[3]];
       const data = distinctArray(size(shape), 7);
       const r = ref.maxPool2d(data, shape, c.attrs);
@@ -174,7 +195,7 @@ describe('maxUnpool2d', () => {
     expect(ov.every((v, i) => chosen.has(i) || v === 0)).toBe(true);
   });
 
-  for (const c of [CASES[1], CASES[2], CASES[3], CASES[5], CASES[6]]) {
+  for (const c of [CASES[1], CASES[2], CASES[3], CASES[5], CASES[6], CASES[10]]) {
     it(`matches the scatter reference: ${c.name}`, async () => {
       const engine = await getEngine();
       const unpoolAttrs = { kernelShape: c.attrs.kernelShape, strides: c.attrs.strides, pads: c.attrs.pads, outputShape: c.shape };
@@ -244,7 +265,7 @@ describe('avgPool2d', () => {
 
   it('backward matches the reference and finite differences', async () => {
     const engine = await getEngine();
-    for (const c of CASES.slice(0, 8)) {
+    for (const c of [...CASES.slice(0, 8), CASES[10]]) {
       for (const countIncludePad of [false, true]) {
         const attrs = { ...c.attrs, countIncludePad };
         const shape = [1, 2, Math.min(c.shape[2], 10), c.shape[3]];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSmallEngine } from './helpers/small-engine.ts';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
 import { numericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/resize.ts';
@@ -69,6 +70,22 @@ describe('resizeBilinear', () => {
       const dx = engine.grad.resizeBilinear(engine.tensor(dy, [shape[0], shape[1], h, w]), shape);
       expect(dx.shape).toEqual(shape);
       expectClose(await dx.read(), ref.resizeBilinearBackward(dy, shape, h, w), { atol: 1e-5, label: `${shape} -> ${h}x${w}` });
+    }
+  });
+
+  it('works on tensors larger than the binding limit (1 MiB here), in chunks of planes', async () => {
+    const small = await createSmallEngine();
+    try {
+      // 2 x 11 planes of 29 x 31 up to 113 x 127 (1.26 MB out) and back.
+      const shape = [2, 11, 29, 31];
+      const x = randomArray(size(shape), 7);
+      const y = small.ops.resizeBilinear(small.tensor(x, shape), [113, 127]);
+      expect(() => small.ops.relu(y)).toThrow(/more than maxStorageBufferBindingSize/);
+      expectClose((await y.read()) as Float32Array, ref.resizeBilinear(x, shape, 113, 127));
+      const dx = small.grad.resizeBilinear(y, shape);
+      expectClose((await dx.read()) as Float32Array, ref.resizeBilinearBackward(ref.resizeBilinear(x, shape, 113, 127), shape, 113, 127), { atol: 1e-4 });
+    } finally {
+      small.destroy();
     }
   });
 

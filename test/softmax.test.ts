@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSmallEngine } from './helpers/small-engine.ts';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
 import { numericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/softmax.ts';
@@ -90,6 +91,24 @@ describe('softmax', () => {
     const engine = await getEngine();
     const { loss } = engine.ops.softmaxCrossEntropy(engine.tensor([1, 2, 3, 4], [2, 2]), engine.tensor(Int32Array.from([0, 2]), [2]));
     expect(Number.isNaN((await loss.read())[0])).toBe(true);
+  });
+
+  it('works on tensors larger than the binding limit (1 MiB here), in windows of rows', async () => {
+    const small = await createSmallEngine();
+    try {
+      // 2 x 157 x 1000 floats (1.26 MB) along the middle axis: windows of whole outer slices.
+      const shape = [2, 157, 1000];
+      const x = randomArray(2 * 157 * 1000, 8, -4, 4);
+      const tx = small.tensor(x, shape);
+      expect(() => small.ops.relu(tx)).toThrow(/more than maxStorageBufferBindingSize/);
+      const y = ref.softmax(x, shape, 1);
+      expectClose((await small.ops.softmax(tx, 1).read()) as Float32Array, y, { atol: 1e-7 });
+      const dy = randomArray(x.length, 9);
+      const dx = small.grad.softmax(small.tensor(Float32Array.from(y), shape), small.tensor(dy, shape), 1);
+      expectClose((await dx.read()) as Float32Array, ref.softmaxBackward(Float32Array.from(y), dy, shape, 1), { atol: 1e-6 });
+    } finally {
+      small.destroy();
+    }
   });
 
   it('rejects bad inputs before any GPU work', async () => {

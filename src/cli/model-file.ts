@@ -1,10 +1,10 @@
 // Reading a model from disk for the CLI: an ONNX file, or our format (spec.json with the weights
 // beside it: same stem, .safetensors). CPU only: the caller uploads it (buildModel) if it runs it.
 
-import type { ModelSpec } from '../models/spec.ts';
+import { PREPROCESSING_PRESETS, type ModelSpec } from '../models/spec.ts';
 import type { HostTensor } from '../models/safetensors.ts';
 import { parseSafetensors } from '../models/safetensors.ts';
-import { onnxToSpec } from '../models/onnx/import.ts';
+import { onnxToSpec, resolvePreprocessing } from '../models/onnx/import.ts';
 import { inferShapes } from '../models/shapes.ts';
 
 const fs = () => process.getBuiltinModule('node:fs') as typeof import('node:fs');
@@ -29,6 +29,11 @@ export function readLabels(path: string): string[] {
   return lines.map((line) => line.replace(/^n\d{8}[\t ]+/, '').replace(/^[^\t]*\t/, '').trim());
 }
 
+function presetName(name: string): keyof typeof PREPROCESSING_PRESETS {
+  if (!(name in PREPROCESSING_PRESETS)) throw new Error(`unknown preprocessing '${name}' (known: ${Object.keys(PREPROCESSING_PRESETS).join(', ')})`);
+  return name as keyof typeof PREPROCESSING_PRESETS;
+}
+
 export interface ModelFile {
   spec: ModelSpec;
   weights: Map<string, HostTensor>;
@@ -36,13 +41,14 @@ export interface ModelFile {
 
 /**
  * Loads FILE.onnx or spec.json (+ spec.safetensors). Labels come from `labelsPath`, else from the
- * spec, else (ONNX) from a labels.txt beside the model, if there is one.
+ * spec, else (ONNX) from a labels.txt beside the model, if there is one. `preprocessing` (a preset
+ * name) replaces the spec's, or ONNX's default ('imagenet').
  */
-export function readModelFile(path: string, labelsPath?: string): ModelFile {
+export function readModelFile(path: string, labelsPath?: string, preprocessing?: string): ModelFile {
   const labels = labelsPath ? readLabels(labelsPath) : undefined;
   const lower = path.toLowerCase();
   if (lower.endsWith('.onnx')) {
-    const model = onnxToSpec(readFile(path, 'model'), { source: path, labels });
+    const model = onnxToSpec(readFile(path, 'model'), { source: path, labels, preprocessing: preprocessing ? presetName(preprocessing) : undefined });
     const beside = pathModule().join(pathModule().dirname(path), 'labels.txt');
     if (!labels && fs().existsSync(beside)) {
       // A labels.txt found beside the model is used when it has one name per output unit.
@@ -68,6 +74,7 @@ export function readModelFile(path: string, labelsPath?: string): ModelFile {
       throw new Error(`${(e as Error).message} (the weights of '${path}' are read from '${weightsPath}')`);
     }
     if (labels) spec.labels = labels;
+    if (preprocessing) spec.input.preprocessing = resolvePreprocessing(presetName(preprocessing));
     return { spec, weights };
   }
   throw new Error(`'${path}' is neither an ONNX model (.onnx) nor a model spec (.json)`);

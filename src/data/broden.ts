@@ -4,8 +4,10 @@
 // ';'-separated entries, each a mask PNG under images/ (label = R + 256 * G) or a whole-image label
 // number; label 0 means "no label".
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Node's fs and path are fetched when called, so that importing this module (through src/index.ts)
+// does not break the browser bundle; loadBroden itself is Node-only.
+const fs = () => process.getBuiltinModule('node:fs') as typeof import('node:fs');
+const join = (...parts: string[]) => (process.getBuiltinModule('node:path') as typeof import('node:path')).join(...parts);
 import { parseCsv, type CsvTable } from './csv.ts';
 import { decodeImageNode } from './image-node.ts';
 import type { RgbImage } from './image-format.ts';
@@ -207,8 +209,8 @@ export function loadBroden(dir: string, options: LoadBrodenOptions = {}): Datase
 }
 
 function readFile(path: string, what: string): Buffer {
-  if (!existsSync(path)) throw new Error(`loadBroden: missing file ${path} (the ${what})`);
-  return readFileSync(path);
+  if (!fs().existsSync(path)) throw new Error(`loadBroden: missing file ${path} (the ${what})`);
+  return fs().readFileSync(path);
 }
 
 /** A CSV row read by column name, with conversions whose errors name the file, line and column. */
@@ -221,13 +223,13 @@ interface Row {
 }
 
 function readTable(file: string, required: readonly string[], mustExist: boolean): { header: string[]; rows: Row[] } | null {
-  if (!existsSync(file)) {
+  if (!fs().existsSync(file)) {
     if (!mustExist) return null;
     throw new Error(`loadBroden: missing file ${file} (a Broden directory holds index.csv, category.csv, label.csv and c_<category>.csv)`);
   }
   let table: CsvTable;
   try {
-    table = parseCsv(readFileSync(file, 'utf8'), file);
+    table = parseCsv(fs().readFileSync(file, 'utf8'), file);
   } catch (e) {
     throw new Error(`loadBroden: ${(e as Error).message}`);
   }

@@ -144,7 +144,7 @@ function nodeBackward(
         params.set(`${node.name}.weight`, ops.gemm(dy, x, undefined, { transA: true }));
         if (b) {
           const dy4 = dy.reshape([dy.shape[0], dy.shape[1], 1, 1]);
-          params.set(`${node.name}.bias`, grad.conv2dBias(dy4));
+          params.set(`${node.name}.bias`, ops.channelSum(dy4));
           dy4.dispose();
         }
       }

@@ -12,6 +12,7 @@ const WG = 64;
 /** Up to this many rows a block moves by buffer copies (one per row) instead of a kernel. */
 const MAX_COPY_ROWS = 64;
 
+/** A block copy; the fields are also the kernel's uniforms. */
 interface Block {
   rows: number;
   rowLen: number;
@@ -34,8 +35,8 @@ function copyBlock(engine: Engine, src: Tensor, dst: Tensor, b: Block): void {
   }
   engine.run('concat', {
     bindings: { src, dst },
-    uniforms: { rows: b.rows, row_len: b.rowLen, src_stride: b.srcStride, src_off: b.srcOff, dst_stride: b.dstStride, dst_off: b.dstOff },
-    workgroups: groupsFor(Math.ceil((b.rows * b.rowLen) / 4), WG),
+    uniforms: { ...b },
+    workgroups: [groupsFor(Math.ceil(b.rowLen / 4), WG), Math.min(b.rows, engine.limits.maxComputeWorkgroupsPerDimension), 1],
   });
 }
 

@@ -5,9 +5,6 @@
 // (m), columns (n) and of the inner dimension (k) of y = A'B'; each operand is bound as the one
 // contiguous range of its storage that the block touches. Pieces along k accumulate into y.
 
-import type { Binding, Engine } from '../engine/engine.ts';
-import type { Tensor } from '../engine/tensor.ts';
-
 export type Dim = 'm' | 'n' | 'k';
 export type Blocks = Record<Dim, number>;
 
@@ -55,14 +52,4 @@ export function planBlocks(sizes: Blocks, operands: OperandLayout[], limit: numb
     blocks[d] = Math.ceil(Math.ceil(sizes[d] / pieces) / quantum[d]) * quantum[d];
   }
   return blocks;
-}
-
-/**
- * A binding of elements [start, start + count) of a tensor: the range begins at the aligned
- * offset at or before `start`, and `skip` (elements) is what the kernel adds to reach `start`.
- */
-export function rangeBinding(engine: Engine, tensor: Tensor, start: number, count: number): { binding: Binding; skip: number } {
-  const align = engine.limits.minStorageBufferOffsetAlignment / 4;
-  const base = Math.floor(start / align) * align;
-  return { binding: { tensor, offset: base * 4, size: (start - base + count) * 4 }, skip: start - base };
 }

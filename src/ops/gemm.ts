@@ -1,12 +1,15 @@
 // Gemm (ONNX): y = alpha * op(a) op(b) + beta * c, with c broadcast to [M, N], and its backward.
 //
-// Three kernels: gemm-nt (a row-major, b transposed: fully connected weights) and gemm-nn (both
-// row-major) read vec4 along k; gemm reads through strides and covers every other case. Operands
-// larger than one storage binding are bound in pieces (gemm-pieces.ts).
+// Kernels: gemm-nt (a row-major, b transposed: fully connected weights) and gemm-nn (both
+// row-major) read vec4 along k and compute 8x8 tiles; their -row variants serve a single row
+// (one image), where every weight is used once; gemm reads through strides and covers every
+// other case (a transposed, or k not a multiple of 4). Operands larger than one storage
+// binding are bound in pieces (gemm-pieces.ts).
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { planBlocks, rangeBinding, span, type Blocks, type OperandLayout } from './gemm-pieces.ts';
+import { planBlocks, span, type Blocks, type OperandLayout } from './gemm-pieces.ts';
+import { rangeBinding, rangeLimit } from './range-binding.ts';
 import { check, checkTensor, groupsFor, shapeString } from './util.ts';
 
 export interface GemmAttrs {
@@ -32,6 +35,20 @@ interface Product {
 }
 
 const WG = 64;
+
+interface Kernel {
+  name: 'gemm' | 'gemm-nt' | 'gemm-nn' | 'gemm-nt-row' | 'gemm-nn-row';
+  /** The tile of y one thread computes. */
+  rows: number;
+  cols: number;
+}
+
+function chooseKernel(m: number, n: number, k: number, transA: boolean, transB: boolean): Kernel {
+  const vec4 = !transA && k % 4 === 0 && (transB || n % 4 === 0);
+  if (!vec4) return { name: 'gemm', rows: 4, cols: 4 };
+  if (m === 1) return { name: transB ? 'gemm-nt-row' : 'gemm-nn-row', rows: 1, cols: 8 };
+  return { name: transB ? 'gemm-nt' : 'gemm-nn', rows: 8, cols: 8 };
+}
 
 function resolveAttrs(op: string, attrs: GemmAttrs = {}) {
   const { alpha = 1, beta = 1, transA = false, transB = false } = attrs;
@@ -59,7 +76,7 @@ function broadcastShape(op: string, cShape: readonly number[], m: number, n: num
 /** Records y = alpha * A'B' (+ beta * c) as one dispatch per piece. */
 function runProduct(engine: Engine, p: Product): void {
   const { m, n, k, transA, transB } = p;
-  const kernel = !transA && k % 4 === 0 ? (transB ? 'gemm-nt' : n % 4 === 0 ? 'gemm-nn' : 'gemm') : 'gemm';
+  const kernel = chooseKernel(m, n, k, transA, transB);
   const cStrides = p.c ? { sm: p.c.cm > 1 ? p.c.cn : 0, sn: p.c.cn > 1 ? 1 : 0 } : { sm: 0, sn: 0 };
 
   const operands: OperandLayout[] = [
@@ -69,8 +86,10 @@ function runProduct(engine: Engine, p: Product): void {
   ];
   if (p.c && p.c.cm > 1) operands.push({ name: 'c', major: 'm', minor: p.c.cn > 1 ? 'n' : null, stride: cStrides.sm });
   else if (p.c && p.c.cn > 1) operands.push({ name: 'c', major: 'n', minor: null, stride: 1 });
-  const limit = Math.floor(engine.limits.maxStorageBufferBindingSize / 4) - engine.limits.minStorageBufferOffsetAlignment / 4;
-  const quantum: Blocks = { m: 1, n: kernel === 'gemm-nn' ? 4 : 1, k: kernel === 'gemm' ? 1 : 4 };
+  const limit = rangeLimit(engine);
+  // vec4 kernels need every piece to start on a vec4 along k (and along n when b is not transposed).
+  const vec4 = kernel.name !== 'gemm';
+  const quantum: Blocks = { m: 1, n: vec4 && !transB ? 4 : 1, k: vec4 ? 4 : 1 };
   const blocks = planBlocks({ m, n, k }, operands, limit, quantum);
 
   for (let m0 = 0; m0 < m; m0 += blocks.m) {
@@ -87,27 +106,27 @@ function runProduct(engine: Engine, p: Product): void {
           m: piece.m,
           n: piece.n,
           k: piece.k,
-          a_off: a.skip,
-          b_off: b.skip,
-          c_off: c?.skip ?? 0,
-          c_sm: cStrides.sm,
-          c_sn: cStrides.sn,
-          y_off: y.skip,
-          y_sm: n,
+          aOff: a.skip,
+          bOff: b.skip,
+          cOff: c?.skip ?? 0,
+          cSm: cStrides.sm,
+          cSn: cStrides.sn,
+          yOff: y.skip,
+          ySm: n,
           alpha: p.alpha,
           beta: p.c?.beta ?? 0,
           epilogue: !first ? 2 : c ? 1 : 0,
         };
-        if (kernel === 'gemm') {
-          Object.assign(uniforms, transA ? { a_sm: 1, a_sk: m } : { a_sm: k, a_sk: 1 });
-          Object.assign(uniforms, transB ? { b_sk: 1, b_sn: k } : { b_sk: n, b_sn: 1 });
+        if (!vec4) {
+          Object.assign(uniforms, transA ? { aSm: 1, aSk: m } : { aSm: k, aSk: 1 });
+          Object.assign(uniforms, transB ? { bSk: 1, bSn: k } : { bSk: n, bSn: 1 });
         } else {
-          uniforms.a_sm = k;
-          if (kernel === 'gemm-nt') uniforms.b_sn = k;
-          else uniforms.b_sk = n;
+          uniforms.aSm = k;
+          if (transB) uniforms.bSn = k;
+          else uniforms.bSk = n;
         }
-        const tiles = Math.ceil(piece.m / 4) * Math.ceil(piece.n / 4);
-        engine.run(kernel, {
+        const tiles = Math.ceil(piece.m / kernel.rows) * Math.ceil(piece.n / kernel.cols);
+        engine.run(kernel.name, {
           // Without c, a stands in for the binding the kernel then never reads.
           bindings: { a: a.binding, b: b.binding, c: c?.binding ?? a.binding, y: y.binding },
           uniforms,

@@ -82,7 +82,7 @@ export function optimOps(engine: Engine) {
       const stepSize = lr / (1 - beta1 ** step);
       const sqrtBias2 = Math.sqrt(1 - beta2 ** step);
       engine.scoped('adamStep', () =>
-        runWindowed(engine, 'adamStep', 'adam-step', param.size, { param, grad, m, v }, { beta1, beta2, eps, weightDecay, stepSize, sqrtBias2 }),
+        runWindowed(engine, 'adamStep', 'adam-step', param.size, { param, grad, m, v }, { beta1, beta2, rest1: 1 - beta1, rest2: 1 - beta2, eps, weightDecay, stepSize, sqrtBias2 }),
       );
     },
 

@@ -43,9 +43,51 @@ function planeChunks(engine: Engine, op: string, planes: number, perPlane: numbe
   return chunks;
 }
 
-/** The uniforms every windowed kernel shares (pads and dilations as the shader declares them). */
-function windowUniforms(g: PoolGeometry) {
-  return { kH: g.kH, kW: g.kW, sH: g.sH, sW: g.sW, padT: g.padT, padL: g.padL, dH: g.dH, dW: g.dW };
+/**
+ * The passes of the forward kernels: each visits a block of at most 3x3 window taps (the
+ * overrides BH x BW: the kernel's size capped at 3, a tile size compiled into the pipeline), so
+ * windows up to 3x3 take one pass.
+ */
+function tapBlocks(g: PoolGeometry) {
+  const overrides = { BH: Math.min(3, g.kH), BW: Math.min(3, g.kW) };
+  const blocks = [];
+  for (let blockH = 0; blockH < Math.ceil(g.kH / 3); blockH++) {
+    for (let blockW = 0; blockW < Math.ceil(g.kW / 3); blockW++) blocks.push({ blockH, blockW });
+  }
+  return { overrides, blocks };
+}
+
+/**
+ * The passes of the gather kernels, in window order, for threads that each compute a block of
+ * `blockRows` rows x 4 columns. A pass visits NR x NC windows (overrides, tile sizes of at most 3):
+ * NR rows of windows, ending passRow * NR rows above the last one covering the block's last row,
+ * and NC columns, starting NC * passCol after the first one covering its first column. Enough
+ * passes that every window covering a block is visited; when the columns take several passes, a
+ * pass holds one row of windows, so that windows stay in row-major order (the last one wins in
+ * MaxUnpool).
+ */
+function windowPasses(g: PoolGeometry, blockRows: number) {
+  const reachH = (g.kH - 1) * g.dH;
+  const reachW = (g.kW - 1) * g.dW;
+  // The most windows covering one block, along each axis.
+  const covering = (size: number, block: number, pad: number, reach: number, stride: number, windows: number) => {
+    let most = 1;
+    for (let start = 0; start < size; start += block) {
+      const first = Math.max(0, Math.ceil((start + pad - reach) / stride));
+      const last = Math.min(windows - 1, Math.floor((Math.min(start + block, size) - 1 + pad) / stride));
+      most = Math.max(most, last - first + 1);
+    }
+    return most;
+  };
+  const rows = covering(g.inH, blockRows, g.padT, reachH, g.sH, g.outH);
+  const columns = covering(g.inW, SEGMENT, g.padL, reachW, g.sW, g.outW);
+  const NC = Math.min(3, columns);
+  const NR = columns <= 3 ? Math.min(3, rows) : 1;
+  const passes = [];
+  for (let passRow = Math.ceil(rows / NR) - 1; passRow >= 0; passRow--) {
+    for (let passCol = 0; passCol < Math.ceil(columns / NC); passCol++) passes.push({ passRow, passCol, first: passes.length === 0 ? 1 : 0 });
+  }
+  return { overrides: { NR, NC }, passes };
 }
 
 /** The max-unpool gather: out [n, c, g.inH, g.inW] from pooled values and switches [n, c, g.outH, g.outW]. */
@@ -56,22 +98,32 @@ function unpoolGather(engine: Engine, op: string, pooled: Tensor, switches: Tens
   return engine.scoped(op, () => {
     const out = engine.empty([g.n, g.c, g.inH, g.inW]);
     const segments = Math.ceil(g.inW / SEGMENT);
+    const pairs = Math.ceil(g.inH / 2);
+    const { overrides, passes } = windowPasses(g, 2);
     for (const chunk of chunks) {
-      engine.run('max-unpool', {
-        bindings: { y: chunk.bind(pooled, pooledPlane), switches: chunk.bind(switches, pooledPlane), out: chunk.bind(out, outPlane) },
-        uniforms: {
-          ...windowUniforms(g),
-          planes: chunk.count,
-          pooledH: g.outH,
-          pooledW: g.outW,
-          outH: g.inH,
-          outW: g.inW,
-          segments,
-          planeOffset: chunk.first,
-          accumulate: accumulate ? 1 : 0,
-        },
-        workgroups: groupsFor(chunk.count * g.inH * segments, WG),
-      });
+      for (const pass of passes) {
+        engine.run('max-unpool', {
+          overrides: { ...overrides, ACCUMULATE: accumulate ? 1 : 0 },
+          bindings: { y: chunk.bind(pooled, pooledPlane), switches: chunk.bind(switches, pooledPlane), out: chunk.bind(out, outPlane) },
+          uniforms: {
+            ...pass,
+            planes: chunk.count,
+            pooledH: g.outH,
+            pooledW: g.outW,
+            outH: g.inH,
+            outW: g.inW,
+            pairs,
+            segments,
+            sH: g.sH,
+            sW: g.sW,
+            padT: g.padT,
+            padL: g.padL,
+            reachW: (g.kW - 1) * g.dW,
+            planeOffset: chunk.first,
+          },
+          workgroups: groupsFor(chunk.count * pairs * segments, WG),
+        });
+      }
     }
     return out;
   });
@@ -83,8 +135,10 @@ function checkPooled(op: string, name: string, t: Tensor, g: PoolGeometry, xShap
   check(op, t.shape.every((d, i) => d === want[i]), () => `${name} ${shapeString(t.shape)} must have the pooled shape ${shapeString(want)} of x ${shapeString(xShape)}`);
 }
 
+/** The window uniforms of avg-pool and avg-pool-backward. */
 function avgPoolUniforms(g: PoolGeometry, countIncludePad: boolean | number | undefined) {
-  return { ...windowUniforms(g), padB: g.padB, padR: g.padR, includePad: countIncludePad ? 1 : 0 };
+  const { kH, kW, sH, sW, padT, padL, padB, padR, dH, dW } = g;
+  return { kH, kW, sH, sW, padT, padL, padB, padR, dH, dW, includePad: countIncludePad ? 1 : 0 };
 }
 
 export function poolOps(engine: Engine) {
@@ -100,12 +154,17 @@ export function poolOps(engine: Engine) {
         const y = engine.empty(pooledShape(g));
         const switches = engine.empty(pooledShape(g), 'i32');
         const segments = Math.ceil(g.outW / SEGMENT);
+        const { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW } = g;
+        const { overrides, blocks } = tapBlocks(g);
         for (const chunk of chunks) {
-          engine.run('max-pool', {
-            bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane), switches: chunk.bind(switches, outPlane) },
-            uniforms: { ...windowUniforms(g), planes: chunk.count, inH: g.inH, inW: g.inW, outH: g.outH, outW: g.outW, segments, planeOffset: chunk.first },
-            workgroups: groupsFor(chunk.count * g.outH * segments, WG),
-          });
+          for (const block of blocks) {
+            engine.run('max-pool', {
+              overrides,
+              bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane), switches: chunk.bind(switches, outPlane) },
+              uniforms: { ...block, planes: chunk.count, inH, inW, outH, outW, segments, kH, kW, sH, sW, padT, padL, dH, dW, planeOffset: chunk.first, lowest: -Infinity },
+              workgroups: groupsFor(chunk.count * g.outH * segments, WG),
+            });
+          }
         }
         return { y, switches };
       });
@@ -130,12 +189,16 @@ export function poolOps(engine: Engine) {
       return engine.scoped('avgPool2d', () => {
         const y = engine.empty(pooledShape(g));
         const segments = Math.ceil(g.outW / SEGMENT);
+        const { overrides, blocks } = tapBlocks(g);
         for (const chunk of chunks) {
-          engine.run('avg-pool', {
-            bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane) },
-            uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), planes: chunk.count, inH: g.inH, inW: g.inW, outH: g.outH, outW: g.outW, segments },
-            workgroups: groupsFor(chunk.count * g.outH * segments, WG),
-          });
+          for (const block of blocks) {
+            engine.run('avg-pool', {
+              overrides,
+              bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane) },
+              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...block, planes: chunk.count, inH: g.inH, inW: g.inW, outH: g.outH, outW: g.outW, segments },
+              workgroups: groupsFor(chunk.count * g.outH * segments, WG),
+            });
+          }
         }
         return y;
       });
@@ -186,12 +249,16 @@ export function poolGrads(engine: Engine) {
       return engine.scoped(op, () => {
         const dx = engine.empty(xShape);
         const segments = Math.ceil(g.inW / SEGMENT);
+        const { overrides, passes } = windowPasses(g, 1);
         for (const chunk of chunks) {
-          engine.run('avg-pool-backward', {
-            bindings: { dy: chunk.bind(dy, outPlane), dx: chunk.bind(dx, inPlane) },
-            uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), planes: chunk.count, pooledH: g.outH, pooledW: g.outW, inH: g.inH, inW: g.inW, segments },
-            workgroups: groupsFor(chunk.count * g.inH * segments, WG),
-          });
+          for (const pass of passes) {
+            engine.run('avg-pool-backward', {
+              overrides,
+              bindings: { dy: chunk.bind(dy, outPlane), dx: chunk.bind(dx, inPlane) },
+              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...pass, planes: chunk.count, pooledH: g.outH, pooledW: g.outW, inH: g.inH, inW: g.inW, segments },
+              workgroups: groupsFor(chunk.count * g.inH * segments, WG),
+            });
+          }
         }
         return dx;
       });
@@ -207,12 +274,12 @@ export function poolGrads(engine: Engine) {
       const chunks = planeChunks(engine, op, n * c, [h * w]);
       return engine.scoped(op, () => {
         const dx = engine.empty(xShape);
+        const segments = Math.ceil((h * w) / SEGMENT);
         for (const chunk of chunks) {
-          const size = chunk.count * h * w;
           engine.run('global-average-pool-backward', {
             bindings: { dy: chunk.bind(dy, 1), dx: chunk.bind(dx, h * w) },
-            uniforms: { n: size, size: h * w },
-            workgroups: groupsFor(size, 256 * 4),
+            uniforms: { planes: chunk.count, size: h * w, segments },
+            workgroups: groupsFor(chunk.count * segments, WG),
           });
         }
         return dx;

@@ -1,23 +1,31 @@
-// Reductions: sum, sum of squares, max, min, mean and dot over a whole tensor; sums and means
-// per channel or per feature map of NCHW tensors. All are deterministic (fixed tiles and fixed
-// trees, no float atomics) and accurate on very long inputs: a pass folds each tile of 4096
-// elements to one partial, and passes repeat over the partials, so rounding grows with log(n).
+// Reductions: sum, sum of squares, max, min, mean and dot over a whole tensor; sums, means and
+// maxima per channel or per feature map of NCHW tensors. All are deterministic (fixed tiles, no
+// float atomics) and accurate on very long inputs: a pass folds every 64 elements into one
+// partial, and passes repeat over the partials, so rounding grows with log(n), not n.
+// The kernels use no workgroup memory and no barriers: on a CPU driver (SwiftShader) a
+// barrier-free pass is several times faster than a workgroup tree.
 
 import type { Engine, Binding } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { check, checkSameShape, checkTensor, shapeString } from './util.ts';
 import { bindingWindows, windowOf } from './windows.ts';
 
-/** Elements per workgroup in reduce.wgsl and reduce-dot.wgsl (4 steps x 4 elements x WG 256). */
-const TILE = 4096;
-const ROWS_WG = 256; // reduce-rows.wgsl's workgroup size
+const WG = 64; // reduce.wgsl, reduce-dot.wgsl and reduce-rows.wgsl
+/** Elements per workgroup in reduce.wgsl and reduce-dot.wgsl: 64 per thread. */
+const TILE = 64 * WG;
+/** The longest run of a row that one reduce-rows.wgsl thread folds; longer rows take a second pass. */
+const SEGMENT = 512;
 const OP = { sum: 0, sumSquares: 1, max: 2, min: 3 } as const;
 export type ReduceOp = keyof typeof OP;
 
 /** How partial results of `op` combine: partial sums of squares are summed. */
 const COMBINE: Record<ReduceOp, ReduceOp> = { sum: 'sum', sumSquares: 'sum', max: 'max', min: 'min' };
 
-export const partialCount = (n: number): number => Math.ceil(n / TILE);
+/** The number of partials one pass of reduce.wgsl leaves from n elements (a short last tile leaves fewer). */
+export function partialCount(n: number): number {
+  const rest = n % TILE;
+  return Math.floor(n / TILE) * WG + Math.min(WG, Math.ceil(rest / 4));
+}
 
 /**
  * Records the first pass of `op` over x, writing partialCount(x.size) partials to out[outOffset ...],
@@ -25,8 +33,8 @@ export const partialCount = (n: number): number => Math.ceil(n / TILE);
  */
 export function firstPass(engine: Engine, op: ReduceOp, x: Tensor, out: Tensor, outOffset: number, scale = 1, b?: Tensor): void {
   for (const w of bindingWindows(engine, 'reduce', x.size, TILE)) {
-    const uniforms = { n: w.count, base: w.base, outOffset: outOffset + w.start / TILE, scale };
-    const workgroups = partialCount(w.count);
+    const uniforms = { n: w.count, base: w.base, outOffset: outOffset + (w.start / TILE) * WG, scale };
+    const workgroups = Math.ceil(w.count / TILE);
     if (b) engine.run('reduce-dot', { bindings: { a: windowOf(x, w), b: windowOf(b, w), out }, uniforms, workgroups });
     else engine.run('reduce', { bindings: { x: windowOf(x, w), out }, uniforms, overrides: { OP: OP[op] }, workgroups });
   }
@@ -38,7 +46,7 @@ export function reducePartials(engine: Engine, op: ReduceOp, partials: Tensor, c
   for (let n = count; n > 1; ) {
     const m = partialCount(n);
     const out = engine.empty([m]);
-    engine.run('reduce', { bindings: { x: current, out }, uniforms: { n, base: 0, outOffset: 0, scale: m === 1 ? scale : 1 }, overrides: { OP: OP[COMBINE[op]] }, workgroups: m });
+    engine.run('reduce', { bindings: { x: current, out }, uniforms: { n, base: 0, outOffset: 0, scale: m === 1 ? scale : 1 }, overrides: { OP: OP[COMBINE[op]] }, workgroups: Math.ceil(n / TILE) });
     current.dispose();
     current = out;
     n = m;
@@ -66,17 +74,34 @@ interface RowsSpec {
   scale?: number;
 }
 
-/** Records out[outBase + r] = scale * op over row r (see reduce-rows.wgsl). */
+/**
+ * Records out[outBase + r] = scale * op over k < length of x[base + r * rowStride + k * elemStride]
+ * (see reduce-rows.wgsl). Rows longer than SEGMENT are folded in segments first, then the
+ * [segments, rows] partials are reduced as columns.
+ */
 function reduceRows(engine: Engine, op: ReduceOp, x: Binding, out: Tensor, spec: RowsSpec): void {
-  // A team per row with about 16 elements per thread, at most the whole workgroup.
-  let team = 1;
-  while (team < ROWS_WG && team * 16 < spec.length) team *= 2;
+  const { rows, length, scale = 1 } = spec;
+  const segments = Math.ceil(length / SEGMENT);
+  const target = segments === 1 ? out : engine.empty([segments, rows]);
   engine.run('reduce-rows', {
-    bindings: { x, out },
-    uniforms: { rows: spec.rows, length: spec.length, rowStride: spec.rowStride, elemStride: spec.elemStride, team, base: spec.base ?? 0, outBase: spec.outBase ?? 0, scale: spec.scale ?? 1 },
+    bindings: { x, out: target },
+    uniforms: {
+      rows,
+      length,
+      rowStride: spec.rowStride,
+      elemStride: spec.elemStride,
+      segLength: SEGMENT,
+      base: spec.base ?? 0,
+      outBase: segments === 1 ? (spec.outBase ?? 0) : 0,
+      scale: segments === 1 ? scale : 1,
+    },
     overrides: { OP: OP[op] },
-    workgroups: Math.ceil(spec.rows / (ROWS_WG / team)),
+    workgroups: Math.ceil((rows * segments) / WG),
   });
+  if (segments > 1) {
+    reduceRows(engine, COMBINE[op], target, out, { rows, length: segments, rowStride: 1, elemStride: rows, outBase: spec.outBase, scale });
+    target.dispose();
+  }
 }
 
 /** [N, C, H*W] of a rank-4 NCHW tensor, or of a rank-2 [N, C] one (H*W = 1). */

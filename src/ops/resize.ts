@@ -2,21 +2,48 @@
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
+import { rangeBinding, rangeLimit } from './range-binding.ts';
 import { check, checkInts, checkTensor, groupsFor, shapeString } from './util.ts';
 
 const WG = 64;
 
+interface Side {
+  /** The kernel's name for this tensor's binding (and, with Off appended, for its offset). */
+  name: string;
+  tensor: Tensor;
+  /** Elements per plane. */
+  plane: number;
+}
+
+/** How many planes of [N, C, inH, inW] and [N, C, outH, outW] fit one binding (checked before GPU work). */
+function planesPerChunk(engine: Engine, op: string, inPlane: number, outPlane: number): number {
+  const perChunk = Math.floor(rangeLimit(engine) / Math.max(inPlane, outPlane));
+  check(op, perChunk >= 1, () => `a plane of ${Math.max(inPlane, outPlane)} elements does not fit maxStorageBufferBindingSize (${engine.limits.maxStorageBufferBindingSize})`);
+  return perChunk;
+}
+
 /**
- * Uniforms for a resize between [N, C, inH, inW] and [N, C, outH, outW]. Each group of 4 planes
- * gets one thread per pixel: per output pixel forward, per input pixel backward.
+ * Records `kernel` over every plane (one (n, c) image) of `from` and `to`, in chunks of
+ * `perChunk` planes. Each group of 4 planes of a chunk gets one thread per pixel of `threadsPer`
+ * (output pixels forward, input pixels backward).
  */
-function resizeParams(inShape: readonly number[], outH: number, outW: number, pixels: number) {
-  const [n, c, inH, inW] = inShape;
-  const total = pixels * Math.ceil((n * c) / 4);
-  return {
-    uniforms: { in_h: inH, in_w: inW, out_h: outH, out_w: outW, planes: n * c, total, ratio_h: inH / outH, ratio_w: inW / outW },
-    workgroups: groupsFor(total, WG),
-  };
+function runPlanes(engine: Engine, kernel: string, from: Side, to: Side, perChunk: number, uniforms: Record<string, number>, threadsPer: number): void {
+  const planes = from.tensor.size / from.plane;
+  for (let first = 0; first < planes; first += perChunk) {
+    const count = Math.min(perChunk, planes - first);
+    const src = rangeBinding(engine, from.tensor, first * from.plane, count * from.plane);
+    const dst = rangeBinding(engine, to.tensor, first * to.plane, count * to.plane);
+    const total = threadsPer * Math.ceil(count / 4);
+    engine.run(kernel, {
+      bindings: { [from.name]: src.binding, [to.name]: dst.binding },
+      uniforms: { ...uniforms, planes: count, total, [`${from.name}Off`]: src.skip, [`${to.name}Off`]: dst.skip },
+      workgroups: groupsFor(total, WG),
+    });
+  }
+}
+
+function geometry(inH: number, inW: number, outH: number, outW: number) {
+  return { inH, inW, outH, outW, ratioH: inH / outH, ratioW: inW / outW };
 }
 
 export function resizeOps(engine: Engine) {
@@ -26,11 +53,12 @@ export function resizeOps(engine: Engine) {
       const op = 'resizeBilinear';
       checkTensor(op, 'x', x, 4);
       const [outH, outW] = checkInts(op, 'size', size, 2, 1);
-      const [n, c] = x.shape;
-      const { uniforms, workgroups } = resizeParams(x.shape, outH, outW, outH * outW);
+      const [n, c, inH, inW] = x.shape;
+      const perChunk = planesPerChunk(engine, op, inH * inW, outH * outW);
       return engine.scoped(op, () => {
         const y = engine.empty([n, c, outH, outW]);
-        engine.run('resize-bilinear', { bindings: { x, y }, uniforms, workgroups });
+        const from = { name: 'x', tensor: x, plane: inH * inW };
+        runPlanes(engine, 'resize-bilinear', from, { name: 'y', tensor: y, plane: outH * outW }, perChunk, geometry(inH, inW, outH, outW), outH * outW);
         return y;
       });
     },
@@ -46,10 +74,11 @@ export function resizeGrads(engine: Engine) {
       const [n, c, inH, inW] = checkInts(op, 'xShape', xShape, 4, 1);
       const [, , outH, outW] = dy.shape;
       check(op, dy.shape[0] === n && dy.shape[1] === c, () => `dy ${shapeString(dy.shape)} and xShape ${shapeString(xShape)} must agree on N and C`);
-      const { uniforms, workgroups } = resizeParams(xShape, outH, outW, inH * inW);
+      const perChunk = planesPerChunk(engine, op, inH * inW, outH * outW);
       return engine.scoped(op, () => {
         const dx = engine.empty(xShape);
-        engine.run('resize-bilinear-backward', { bindings: { dy, dx }, uniforms, workgroups });
+        const from = { name: 'dy', tensor: dy, plane: outH * outW };
+        runPlanes(engine, 'resize-bilinear-backward', from, { name: 'dx', tensor: dx, plane: inH * inW }, perChunk, geometry(inH, inW, outH, outW), inH * inW);
         return dx;
       });
     },

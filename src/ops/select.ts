@@ -5,6 +5,11 @@
 // the key of the element of the wanted rank. Only 2048-bin histograms per channel are built
 // (workgroup memory, integer atomics), and they stay on the GPU: a small kernel picks each
 // channel's bin. The result is an element of the input, exactly (not an interpolation).
+//
+// Top-k keeps, per thread, the best k (key, index) pairs of a slice of the row, then merges the
+// sorted lists. Both compare sort keys rather than floats: the order is IEEE's total order (exact
+// for subnormals, which GPU float compares may flush to zero; -0 below +0; NaN above +Infinity),
+// the same as the CPU references in src/reference/select.ts.
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
@@ -19,7 +24,7 @@ const DIGITS = [
   { shift: 0, bits: 10 },
 ];
 const BINS = 2048; // histogram bins per channel (quantile-histogram.wgsl)
-const HISTOGRAM_WG = 256;
+const HISTOGRAM_WG = 64;
 const SELECT_WG = 64;
 const MAX_GRID = 65_535;
 
@@ -45,8 +50,9 @@ function selectPerChannel(engine: Engine, name: string, x: Tensor, { n, c, hw }:
   DIGITS.forEach(({ shift, bits }, pass) => {
     for (const w of windows) {
       const count = w.count / c; // elements of each channel in this window
-      // About 8K elements per workgroup: enough to pay for flushing its histogram.
-      const chunk = Math.max(32 * HISTOGRAM_WG, Math.ceil(count / MAX_GRID));
+      // 128K elements per workgroup (2K per thread): clearing and flushing the histogram (and
+      // the two barriers, costly on a CPU driver) is then a small part of the work.
+      const chunk = Math.max(2048 * HISTOGRAM_WG, Math.ceil(count / MAX_GRID));
       engine.run('quantile-histogram', {
         bindings: { x: windowOf(x, w), state: stateTensor, hist },
         uniforms: { count, hw: c === 1 ? count : hw, chw: c * hw, base: w.base, chunk, shift, bits, matchPrefix: pass === 0 ? 0 : 1 },
@@ -69,55 +75,54 @@ function checkQuantile(name: string, q: number): void {
 }
 
 export interface TopK {
-  /** [rows, k], each row sorted descending. */
+  /** [rows, k], each row sorted descending (IEEE's total order: -0 below +0, NaN above +Infinity). */
   values: Tensor;
   /** [rows, k] i32: the column of each value in x; equal values are ordered by the lower index. */
   indices: Tensor;
 }
 
 export const MAX_TOP_K = 64; // top-k.wgsl's MAX_K
-const TOP_K_WG = 32;
-const LISTS_PER_MERGE = TOP_K_WG * 8;
+const TOP_K_WG = 64;
+const LISTS_PER_MERGE = 32;
 
+/** Records the two stages of top-k: per-thread lists over interleaved columns, then merges of sorted lists. */
 function topK(engine: Engine, x: Tensor, k: number): TopK {
   checkTensor('topK', 'x', x, 2);
   const [rows, n] = x.shape;
   check('topK', Number.isInteger(k) && k >= 1 && k <= MAX_TOP_K, `k must be an integer in [1, ${MAX_TOP_K}], got ${k}`);
   check('topK', k <= n, `k = ${k} is more than the ${n} values per row of x ${shapeString(x.shape)}`);
   return engine.scoped('topK', () => {
-    // Up to 64 workgroups per row, each with at least 8K elements (256 per thread).
-    let groups = Math.min(64, Math.ceil(n / (TOP_K_WG * 256)));
-    const chunk = Math.ceil(n / groups);
-    groups = Math.ceil(n / chunk);
-    let values = engine.empty([rows, groups, k]);
-    let indices = engine.empty([rows, groups, k], 'i32');
+    // Threads per row: each scans about 512 * k elements, so that insertions (about k * ln(m / k)
+    // of them, each shifting up to k entries) stay a small part of the work; at most 256, and few
+    // enough for the [rows, lists, k] lists to be bound whole.
+    const bindable = Math.floor(engine.limits.maxStorageBufferBindingSize / (4 * rows * k));
+    check('topK', bindable >= 1, `the [${rows}, ${k}] result of x ${shapeString(x.shape)} is too large to bind`);
+    const lists = Math.min(256, Math.ceil(n / (512 * Math.max(k, 8))), bindable);
+    let values = engine.empty([rows, lists, k]);
+    let indices = engine.empty([rows, lists, k], 'i32');
     for (const w of bindingWindows(engine, 'topK', rows * n, n)) {
-      for (let r = 0; r < w.count / n; r += MAX_GRID) {
-        const batch = Math.min(MAX_GRID, w.count / n - r);
-        engine.run('top-k', {
-          bindings: { x: windowOf(x, w), values, indices },
-          uniforms: { n, k, chunk, groups, base: w.base + r * n, rowOut: w.start / n + r },
-          workgroups: [groups, batch, 1],
-        });
-      }
+      const windowRows = w.count / n;
+      engine.run('top-k', {
+        bindings: { x: windowOf(x, w), values, indices },
+        uniforms: { n, k, lists, rows: windowRows, base: w.base, rowOut: w.start / n },
+        workgroups: Math.ceil((windowRows * lists) / TOP_K_WG),
+      });
     }
     // Merge the sorted lists of each row until one is left.
-    for (let lists = groups; lists > 1; ) {
-      const mergeGroups = Math.ceil(lists / LISTS_PER_MERGE);
-      const mergedValues = engine.empty([rows, mergeGroups, k]);
-      const mergedIndices = engine.empty([rows, mergeGroups, k], 'i32');
-      for (let r = 0; r < rows; r += MAX_GRID) {
-        engine.run('top-k-merge', {
-          bindings: { valuesIn: values, indicesIn: indices, values: mergedValues, indices: mergedIndices },
-          uniforms: { lists, k, perGroup: LISTS_PER_MERGE, groups: mergeGroups, rowBase: r },
-          workgroups: [mergeGroups, Math.min(MAX_GRID, rows - r), 1],
-        });
-      }
+    for (let count = lists; count > 1; ) {
+      const groups = Math.ceil(count / LISTS_PER_MERGE);
+      const mergedValues = engine.empty([rows, groups, k]);
+      const mergedIndices = engine.empty([rows, groups, k], 'i32');
+      engine.run('top-k-merge', {
+        bindings: { valuesIn: values, indicesIn: indices, values: mergedValues, indices: mergedIndices },
+        uniforms: { lists: count, k, perGroup: LISTS_PER_MERGE, groups, rows },
+        workgroups: Math.ceil((rows * groups) / TOP_K_WG),
+      });
       values.dispose();
       indices.dispose();
       values = mergedValues;
       indices = mergedIndices;
-      lists = mergeGroups;
+      count = groups;
     }
     const result = { values: values.reshape([rows, k]), indices: indices.reshape([rows, k]) };
     values.dispose();
@@ -131,7 +136,8 @@ export function selectOps(engine: Engine) {
     /**
      * The threshold T with a fraction q of x's elements above it (q = 0.005: the top 0.5%).
      * Exact: T is the element of descending rank floor(q * n) (at most n - 1), so with distinct
-     * values exactly floor(q * n) elements are greater than T. NaN sorts above +Infinity.
+     * values exactly floor(q * n) elements are greater than T. Ranks follow IEEE's total order
+     * (-0 below +0, NaN above +Infinity).
      */
     async quantile(x: Tensor, q: number): Promise<number> {
       checkTensor('quantile', 'x', x);

@@ -4,8 +4,27 @@ import type { Engine } from '../engine/engine.ts';
 import { Tensor } from '../engine/tensor.ts';
 import { aroundAxis, normalizeAxis } from './axis.ts';
 import { check, checkSameShape, checkTensor, groupsFor, shapeString } from './util.ts';
+import { bindingWindows, windowOf } from './windows.ts';
 
 const WG = 64;
+
+/**
+ * A tensor viewed as [outer, length, inner] around the softmax axis, and the windows of whole
+ * outer slices it is processed in when too large to bind whole (computed before GPU work).
+ */
+function rowLayout(engine: Engine, op: string, shape: readonly number[], axis: number) {
+  const { outer, length, inner } = aroundAxis(shape, normalizeAxis(op, axis, shape));
+  return { length, inner, windows: bindingWindows(engine, op, outer * length * inner, length * inner) };
+}
+
+/** Runs a row kernel (softmax, softmax-backward) over same-shaped tensors, window by window. */
+function runRows(engine: Engine, kernel: string, tensors: Record<string, Tensor>, { length, inner, windows }: ReturnType<typeof rowLayout>): void {
+  for (const w of windows) {
+    const slices = w.count / (length * inner);
+    const bindings = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, windowOf(t, w)]));
+    engine.run(kernel, { bindings, uniforms: { outer: slices, axis: length, inner, offset: w.base }, workgroups: groupsFor(slices * inner, WG) });
+  }
+}
 
 /** Labels as a tensor: a Tensor is used as it is; numbers are range-checked here and uploaded. */
 function labelTensor(engine: Engine, op: string, labels: Tensor | Int32Array | number[], n: number, k: number): { tensor: Tensor; owned: boolean } {
@@ -24,10 +43,10 @@ export function softmaxOps(engine: Engine) {
     /** ONNX Softmax (opset 13): exp(x) / sum(exp(x)) along `axis` (default the last). */
     softmax(x: Tensor, axis = -1): Tensor {
       checkTensor('softmax', 'x', x);
-      const { outer, length, inner } = aroundAxis(x.shape, normalizeAxis('softmax', axis, x.shape));
+      const layout = rowLayout(engine, 'softmax', x.shape, axis);
       return engine.scoped('softmax', () => {
         const y = engine.empty(x.shape);
-        engine.run('softmax', { bindings: { x, y }, uniforms: { outer, axis: length, inner }, workgroups: groupsFor(outer * inner, WG) });
+        runRows(engine, 'softmax', { x, y }, layout);
         return y;
       });
     },
@@ -61,10 +80,10 @@ export function softmaxGrads(engine: Engine) {
       checkTensor(op, 'y', y);
       checkTensor(op, 'dy', dy);
       checkSameShape(op, y, dy, ['y', 'dy']);
-      const { outer, length, inner } = aroundAxis(y.shape, normalizeAxis(op, axis, y.shape));
+      const layout = rowLayout(engine, op, y.shape, axis);
       return engine.scoped(op, () => {
         const dx = engine.empty(y.shape);
-        engine.run('softmax-backward', { bindings: { y, dy, dx }, uniforms: { outer, axis: length, inner }, workgroups: groupsFor(outer * inner, WG) });
+        runRows(engine, 'softmax-backward', { y, dy, dx }, layout);
         return dx;
       });
     },

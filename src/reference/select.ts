@@ -1,4 +1,23 @@
 // CPU references for selection: quantile thresholds and top-k (sorting, for clarity).
+//
+// Both order floats by their sort keys: the float's bits as an unsigned integer that orders like
+// the float (negatives with all bits flipped, others with the sign bit set). This is IEEE's total
+// order: exact for subnormals (which GPU float compares may flush to zero), -0 below +0, NaN
+// above +Infinity.
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+export function sortKey(v: number): number {
+  f32[0] = v;
+  const u = u32[0];
+  return (u & 0x80000000 ? ~u : u | 0x80000000) >>> 0;
+}
+
+export function keyToFloat(key: number): number {
+  u32[0] = key & 0x80000000 ? key & 0x7fffffff : ~key;
+  return f32[0];
+}
 
 /**
  * The descending rank (0-based) of the element returned as the q-quantile threshold of n
@@ -12,8 +31,10 @@ export function quantileRank(q: number, n: number): number {
 
 /** The threshold T with a fraction q of the elements above it: the element of descending rank quantileRank(q, n). */
 export function quantile(x: ArrayLike<number>, q: number): number {
-  const sorted = Float32Array.from(x).sort(); // ascending
-  return sorted[sorted.length - 1 - quantileRank(q, sorted.length)];
+  const keys = new Uint32Array(Float32Array.from(x).buffer); // the float bits, made keys in place
+  for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] & 0x80000000 ? ~keys[i] : keys[i] | 0x80000000) >>> 0;
+  keys.sort(); // ascending
+  return keyToFloat(keys[keys.length - 1 - quantileRank(q, keys.length)]);
 }
 
 /** One quantile threshold per channel of [N, C, H, W] ([N, C] works with H = W = 1), over its N*H*W values. */
@@ -32,8 +53,9 @@ export function topK(x: ArrayLike<number>, rows: number, n: number, k: number): 
   const values = new Float32Array(rows * k);
   const indices = new Int32Array(rows * k);
   for (let r = 0; r < rows; r++) {
+    const keys = Uint32Array.from({ length: n }, (_, i) => sortKey(x[r * n + i]));
     const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((i, j) => x[r * n + j] - x[r * n + i] || i - j);
+    order.sort((i, j) => keys[j] - keys[i] || i - j);
     for (let p = 0; p < k; p++) {
       values[r * k + p] = x[r * n + order[p]];
       indices[r * k + p] = order[p];

@@ -10,6 +10,7 @@ export const summary = 'print the top classes a model gives an image';
 
 export const usage = `
 usage: classify --model FILE.onnx|spec.json --image IMG [--labels FILE] [--top 5] [--fit crop|stretch]
+                [--preprocessing imagenet|caffe|symmetric]
 
   --model   an ONNX model, or our format: spec.json with spec.safetensors beside it
   --image   a PNG or JPEG picture; it is fitted to the model's input (centre crop by default)
@@ -17,6 +18,10 @@ usage: classify --model FILE.onnx|spec.json --image IMG [--labels FILE] [--top 5
             spec's labels, or a labels.txt beside an ONNX model
   --top     how many classes to print (default 5)
   --fit     'crop' (keep the aspect ratio, centre crop as in ImageNet evaluation) or 'stretch'
+  --preprocessing
+            how pixels become inputs (ONNX files do not say; default 'imagenet': RGB in [0,1],
+            ImageNet mean/std; 'caffe': BGR in [0,255] minus the mean, for Caffe-era AlexNet/VGG;
+            'symmetric': RGB in [-1,1])
 `;
 
 /** Probabilities from the output: already a softmax if the model ends with one, else softmax(logits). */
@@ -44,6 +49,7 @@ export async function run(args: string[]): Promise<void> {
     labels: { type: 'string' },
     top: { type: 'string' },
     fit: { type: 'string' },
+    preprocessing: { type: 'string' },
   });
   if (!opts) return;
   const modelPath = required('classify', 'model', opts.model);
@@ -52,7 +58,7 @@ export async function run(args: string[]): Promise<void> {
   const fit = opts.fit ?? 'crop';
   if (fit !== 'crop' && fit !== 'stretch') throw new UsageError(`classify: --fit must be 'crop' or 'stretch', got '${fit}'`);
 
-  const { spec, weights } = readModelFile(modelPath, opts.labels);
+  const { spec, weights } = readModelFile(modelPath, opts.labels, opts.preprocessing);
   const image = await readImageFile(imagePath);
   const engine = await createEngine();
   try {

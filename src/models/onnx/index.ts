@@ -2,13 +2,10 @@
 // use to read ONNX tensors and to build small models.
 
 export { loadOnnx, onnxToSpec, type OnnxImportOptions, type ImportedOnnx } from './import.ts';
+export { encodeModel, encodeTensorProto, floatTensor, int64Tensor } from './onnx-encode.ts';
 export {
   decodeModel,
   decodeTensorProto,
-  encodeModel,
-  encodeTensorProto,
-  floatTensor,
-  int64Tensor,
   tensorToFloat32,
   tensorToNumbers,
   DATA_TYPE,
