@@ -10,6 +10,13 @@ function ms(s: Stats | undefined): string {
   return `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
 }
 
+/** Three significant digits, without exponents for the ranges the bench sees. */
+function figure(v: number): string {
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 1) return v.toPrecision(3);
+  return v > 0 ? v.toFixed(Math.min(6, 2 - Math.floor(Math.log10(v)))) : '0';
+}
+
 function goalText(g: Goal | undefined): string {
   if (!g) return '';
   return g.kind === 'speedup' ? `>= ${g.min}x TF.js` : `>= ${g.min * 100}% copy`;
@@ -19,7 +26,7 @@ function goalText(g: Goal | undefined): string {
 export function cells(r: RowResult): string[] {
   const label = `${r.group} ${r.name}`;
   if (r.status !== 'ok') return [label, r.shape, r.status, '', '', '', '', goalText(r.goal), ''];
-  const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : r.gbps !== undefined ? `${r.gbps.toFixed(2)} GB/s` : '';
+  const rate = r.gflops !== undefined ? `${figure(r.gflops)} GFLOP/s` : r.gbps !== undefined ? `${figure(r.gbps)} GB/s` : '';
   return [
     label,
     r.shape,

@@ -1,9 +1,10 @@
-// AveragePool (ONNX, NCHW), one 3x3 block of window taps per pass. Each thread computes 4
+// AveragePool (ONNX, NCHW), a block of at most 3x3 window taps per pass. Each thread computes 4
 // horizontally adjacent outputs of one output row: thread t -> plane p, output row oh, outputs
 // ow = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past the row's end repeat its last
-// output). A pass adds a block of BH x BW window taps, kh in 3 * blockH + [0, BH),
-// kw in 3 * blockW + [0, BW), those inside the input; windows up to 3x3 take one pass, larger
-// windows add each pass's share to the previous pass's y. No loop: see max-pool.wgsl.
+// output). A pass adds a block of BH x BW window taps (the overrides, as in max-pool.wgsl),
+// kh in 3 * blockH + [0, BH), kw in 3 * blockW + [0, BW), those inside the input; windows up to
+// 3x3 take one pass, larger windows add each pass's share to the previous pass's y. No loop: see
+// max-pool.wgsl.
 // The divisor is the window's taps inside the input, or with includePad its taps inside the
 // padded input [-padT, inH + padB) x [-padL, inW + padR) (a ceilMode window hanging past the end
 // padding counts less).
@@ -22,13 +23,17 @@ override WG: u32 = 64;
 override BH: i32 = 3; // tap rows per pass
 override BW: i32 = 3; // tap columns per pass
 
-// How many of the taps start + k * step (0 <= k < taps) lie in [lo, hi).
-fn tapCount(start: i32, taps: i32, step: i32, lo: i32, hi: i32) -> i32 {
-  let below = lo - start;
-  let first = select(0, (below + step - 1) / step, below > 0);
-  let above = hi - 1 - start;
-  let last = select(-1, min(taps - 1, above / step), above >= 0);
-  return max(0, last - first + 1);
+// The taps at flat indices i, or 0 where not `real` (a tap inside the window and the input).
+fn tap(i: vec4<i32>, real: vec4<bool>) -> vec4<f32> {
+  return select(vec4(0.0), vec4(x[i.x], x[i.y], x[i.z], x[i.w]), real);
+}
+
+// How many of the taps start + k * step (0 <= k < taps) lie in [lo, hi). The quotients are of
+// small integers, exact in f32 (and a float division is far cheaper than an integer one on a CPU).
+fn tapCount(start: vec4<i32>, taps: i32, step: i32, lo: i32, hi: i32) -> vec4<f32> {
+  let first = max(vec4(0.0), ceil(vec4<f32>(lo - start) / f32(step)));
+  let last = min(vec4(f32(taps - 1)), floor(vec4<f32>(hi - 1 - start) / f32(step)));
+  return max(vec4(0.0), last - first + 1.0);
 }
 
 @compute @workgroup_size(WG)
@@ -41,7 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let plane = row / params.outH;
 
   let ow = min(4 * segment + vec4(0, 1, 2, 3), vec4(params.outW - 1));
-  let startH = oh * params.sH - params.padT; // where the window starts
+  let startH = oh * params.sH - params.padT; // where the windows start
   let startW = ow * params.sW - params.padL;
   let h0 = startH + 3 * params.blockH * params.dH; // where this pass's block starts
   let w0 = startW + 3 * params.blockW * params.dW;
@@ -69,18 +74,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let c1 = clamp(w1, zero, width - 1);
   let c2 = clamp(w2, zero, width - 1);
 
-  let none = vec4(0.0);
-  var sum = vec4(0.0);
-  var i: vec4<i32>;
-  i = r0 + c0; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH0 & okW0);
-  if (BW > 1) { i = r0 + c1; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH0 & okW1); }
-  if (BW > 2) { i = r0 + c2; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH0 & okW2); }
-  if (BH > 1) { i = r1 + c0; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH1 & okW0); }
-  if (BH > 1 && BW > 1) { i = r1 + c1; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH1 & okW1); }
-  if (BH > 1 && BW > 2) { i = r1 + c2; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH1 & okW2); }
-  if (BH > 2) { i = r2 + c0; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH2 & okW0); }
-  if (BH > 2 && BW > 1) { i = r2 + c1; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH2 & okW1); }
-  if (BH > 2 && BW > 2) { i = r2 + c2; sum += select(none, vec4(x[i.x], x[i.y], x[i.z], x[i.w]), okH2 & okW2); }
+  var sum = tap(r0 + c0, okH0 & okW0);
+  if (BW > 1) { sum += tap(r0 + c1, okH0 & okW1); }
+  if (BW > 2) { sum += tap(r0 + c2, okH0 & okW2); }
+  if (BH > 1) { sum += tap(r1 + c0, okH1 & okW0); }
+  if (BH > 1 && BW > 1) { sum += tap(r1 + c1, okH1 & okW1); }
+  if (BH > 1 && BW > 2) { sum += tap(r1 + c2, okH1 & okW2); }
+  if (BH > 2) { sum += tap(r2 + c0, okH2 & okW0); }
+  if (BH > 2 && BW > 1) { sum += tap(r2 + c1, okH2 & okW1); }
+  if (BH > 2 && BW > 2) { sum += tap(r2 + c2, okH2 & okW2); }
 
   // The divisor of each window: the product of its tap counts along the two axes.
   let pad = params.includePad != 0u;
@@ -88,13 +90,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let bottom = params.inH + select(0, params.padB, pad);
   let left = select(0, -params.padL, pad);
   let right = params.inW + select(0, params.padR, pad);
-  let countH = tapCount(startH, params.kH, params.dH, top, bottom);
-  let countW = vec4(
-    tapCount(startW.x, params.kW, params.dW, left, right),
-    tapCount(startW.y, params.kW, params.dW, left, right),
-    tapCount(startW.z, params.kW, params.dW, left, right),
-    tapCount(startW.w, params.kW, params.dW, left, right));
-  var mean = sum / vec4<f32>(countH * countW);
+  let count = tapCount(vec4(startH), params.kH, params.dH, top, bottom) * tapCount(startW, params.kW, params.dW, left, right);
+  var mean = sum / count;
 
   let o = row * params.outW + ow;
   if (params.blockH != 0 || params.blockW != 0) {

@@ -1,7 +1,7 @@
-// MaxPool with indices (ONNX, NCHW), one 3x3 block of window taps per pass. Each thread computes
-// 4 horizontally adjacent outputs of one output row: thread t -> plane p, output row oh, outputs
-// ow = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past the row's end repeat its last
-// output). A pass visits a block of BH x BW window taps (the overrides, 1 to 3: the kernel's size,
+// MaxPool with indices (ONNX, NCHW), a block of at most 3x3 window taps per pass. Each thread
+// computes 4 horizontally adjacent outputs of one output row: thread t -> plane p, output row oh,
+// outputs ow = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past the row's end repeat its
+// last output). A pass visits a block of BH x BW window taps (the overrides, 1 to 3: the kernel's size,
 // capped at 3), kh in 3 * blockH + [0, BH), kw in 3 * blockW + [0, BW): windows up to 3x3 take
 // one pass; larger windows take several, each merging into the previous pass's y and switches.
 // The code has no loop: on a CPU driver (SwiftShader) a loop around the loads costs more than the
@@ -27,6 +27,17 @@ struct Params {
 override WG: u32 = 64;
 override BH: i32 = 3; // tap rows per pass
 override BW: i32 = 3; // tap columns per pass
+
+// The running maximum of four windows (the lanes) and where it is; index -1: no tap seen yet.
+struct Best { value: vec4<f32>, index: vec4<i32> }
+
+// Takes the taps at flat indices i where `real` (a tap inside the window and the input), if
+// greater than the maximum so far.
+fn visit(best: Best, i: vec4<i32>, real: vec4<bool>) -> Best {
+  let v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]);
+  let take = real & ((v > best.value) | (best.index < vec4(0)));
+  return Best(select(best.value, v, take), select(best.index, i, take));
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -65,32 +76,28 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let c1 = clamp(w1, zero, width - 1);
   let c2 = clamp(w2, zero, width - 1);
 
-  var best = vec4(params.lowest);
-  var arg = vec4(-1); // -1: no tap yet
-  var i: vec4<i32>;
-  var v: vec4<f32>;
-  var take: vec4<bool>;
-  i = r0 + c0; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH0 & okW0 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take);
-  if (BW > 1) { i = r0 + c1; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH0 & okW1 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BW > 2) { i = r0 + c2; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH0 & okW2 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BH > 1) { i = r1 + c0; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH1 & okW0 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BH > 1 && BW > 1) { i = r1 + c1; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH1 & okW1 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BH > 1 && BW > 2) { i = r1 + c2; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH1 & okW2 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BH > 2) { i = r2 + c0; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH2 & okW0 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BH > 2 && BW > 1) { i = r2 + c1; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH2 & okW1 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
-  if (BH > 2 && BW > 2) { i = r2 + c2; v = vec4(x[i.x], x[i.y], x[i.z], x[i.w]); take = okH2 & okW2 & ((v > best) | (arg < zero)); best = select(best, v, take); arg = select(arg, i, take); }
+  var best = Best(vec4(params.lowest), vec4(-1));
+  best = visit(best, r0 + c0, okH0 & okW0);
+  if (BW > 1) { best = visit(best, r0 + c1, okH0 & okW1); }
+  if (BW > 2) { best = visit(best, r0 + c2, okH0 & okW2); }
+  if (BH > 1) { best = visit(best, r1 + c0, okH1 & okW0); }
+  if (BH > 1 && BW > 1) { best = visit(best, r1 + c1, okH1 & okW1); }
+  if (BH > 1 && BW > 2) { best = visit(best, r1 + c2, okH1 & okW2); }
+  if (BH > 2) { best = visit(best, r2 + c0, okH2 & okW0); }
+  if (BH > 2 && BW > 1) { best = visit(best, r2 + c1, okH2 & okW1); }
+  if (BH > 2 && BW > 2) { best = visit(best, r2 + c2, okH2 & okW2); }
 
   let o = row * params.outW + ow;
   let offset = params.planeOffset * params.inH * params.inW;
   if (params.blockH != 0 || params.blockW != 0) {
-    // Merge with the earlier passes (arg -1: that pass saw no tap of the window).
-    let before = vec4(y[o.x], y[o.y], y[o.z], y[o.w]);
-    let beforeArg = vec4(switches[o.x], switches[o.y], switches[o.z], switches[o.w]) - offset;
-    let keep = (arg < zero) | ((beforeArg >= zero) & ((before > best) | ((before == best) & (beforeArg < arg))));
-    best = select(best, before, keep);
-    arg = select(arg, beforeArg, keep);
+    // Merge with the earlier passes: by value, then by the smaller index (index -1: none).
+    let value = vec4(y[o.x], y[o.y], y[o.z], y[o.w]);
+    let index = vec4(switches[o.x], switches[o.y], switches[o.z], switches[o.w]) - offset;
+    let first = (value > best.value) | ((value == best.value) & (index < best.index));
+    let keep = (best.index < zero) | ((index >= zero) & first);
+    best = Best(select(best.value, value, keep), select(best.index, index, keep));
   }
-  let global = arg + offset;
-  y[o.x] = best.x; y[o.y] = best.y; y[o.z] = best.z; y[o.w] = best.w;
+  let global = best.index + offset;
+  y[o.x] = best.value.x; y[o.y] = best.value.y; y[o.z] = best.value.z; y[o.w] = best.value.w;
   switches[o.x] = global.x; switches[o.y] = global.y; switches[o.z] = global.z; switches[o.w] = global.w;
 }

@@ -56,11 +56,12 @@ describe('gemm reference', () => {
 });
 
 describe('gemm', () => {
-  // Sizes that hit every kernel (k and n multiples of 4 or not: the vec4 paths with 8x8 tiles;
-  // m = 1: the one-row kernels; otherwise the strided 4x4 one) and leave partial tiles at the
-  // edges (n = 4 mod 8 leaves half a column tile).
+  // Sizes that hit every kernel (k, or m and n when a is transposed, multiples of 4 or not: the
+  // vec4 paths with 8x8 tiles; m = 1: the one-row kernels; otherwise the strided 4x4 one) and
+  // leave partial tiles at the edges (m or n = 4 mod 8 leaves half a tile).
   const SIZES: [number, number, number][] = [
     [5, 7, 9],
+    [12, 5, 12],
     [8, 12, 20],
     [6, 16, 13],
     [19, 24, 28],

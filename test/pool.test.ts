@@ -310,11 +310,11 @@ describe('globalAveragePool', () => {
 
 describe('tensors too large to bind whole', () => {
   it('are processed in chunks of planes, switches still indexing the whole tensor', async () => {
-    // A fresh engine whose binding limit we lower (the device itself cannot be given a limit under
-    // WebGPU's default): 160 planes of 9x7 floats, 64 planes per chunk.
-    const engine: Engine = await createEngine();
+    // An engine whose binding limit is lowered to 20,000 bytes: 160 planes of 9x7 floats go in
+    // chunks of 64 planes.
+    const engine: Engine = await createEngine({ limits: { maxStorageBufferBindingSize: 20_000 } });
     try {
-      (engine.limits as { maxStorageBufferBindingSize: number }).maxStorageBufferBindingSize = 20_000;
+      expect(engine.limits.maxStorageBufferBindingSize).toBe(20_000);
       const shape = [2, 80, 9, 7];
       const attrs: AvgPoolAttrs = { kernelShape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 1] };
       const data = randomArray(size(shape), 99);
@@ -371,5 +371,6 @@ describe('bad inputs are rejected before GPU work', () => {
     expect(() => engine.grad.maxPool2d(y, other, [1, 1, 4, 4], attrs)).toThrow('maxPool2d backward: switches [1, 1, 2, 3] must have the pooled shape [1, 1, 2, 2] of x [1, 1, 4, 4]');
     expect(() => engine.grad.avgPool2d(y, [1, 1, 4], attrs)).toThrow('avgPool2d backward: input shape must be 4 positive integers [N, C, H, W], got [1,1,4]');
     expect(() => engine.grad.globalAveragePool(y, [1, 1, 2, 2])).toThrow('globalAveragePool backward: dy [1, 1, 2, 2] must be [1, 1, 1, 1] for x [1, 1, 2, 2]');
+    expect(() => engine.grad.globalAveragePool(y, [1, 0, 2, 2])).toThrow('globalAveragePool backward: input shape must be 4 positive integers [N, C, H, W], got [1,0,2,2]');
   });
 });

@@ -4,6 +4,7 @@
 // convolution, so for group > 1 it runs one convolution per group on inputs split at setup, and
 // concatenates the results (the concat is part of producing the same output).
 
+import type { Engine } from '../../src/engine/engine.ts';
 import type { Row, Goal } from '../harness.ts';
 import { grad, op, randomData, sizeOf } from '../api.ts';
 import type { Peer, TfTensor, TfTensor4D } from '../peer.ts';
@@ -40,7 +41,7 @@ function describe(l: ConvLayer): string {
 }
 
 /** Everything a conv row needs, created on both sides. */
-function convInputs(peer: Peer | null, l: ConvLayer, engine: Parameters<Row['prepare']>[0]['engine']) {
+function convInputs(peer: Peer | null, l: ConvLayer, engine: Engine) {
   const g = l.groups ?? 1;
   const ho = convOutSize(l.h, l.k, l.stride, l.pad);
   const wo = convOutSize(l.w, l.k, l.stride, l.pad);
@@ -104,10 +105,10 @@ export function convRows(l: ConvLayer): Row[] {
           peer:
             peer && t
               ? () =>
-              peer.tf.tidy(() => {
-                const ys = t.x.map((x, i) => peer.tf.fused.conv2d({ x, filter: t.f[i], bias: t.b[i], strides: l.stride, pad }));
-                return ys.length === 1 ? ys[0] : peer.tf.concat(ys, 3);
-              })
+                  peer.tf.tidy(() => {
+                    const ys = t.x.map((x, i) => peer.tf.fused.conv2d({ x, filter: t.f[i], bias: t.b[i], strides: l.stride, pad }));
+                    return ys.length === 1 ? ys[0] : peer.tf.concat(ys, 3);
+                  })
               : undefined,
           note: groupNote,
           dispose: io.dispose,
@@ -135,10 +136,10 @@ export function convRows(l: ConvLayer): Row[] {
           peer:
             peer && t
               ? () =>
-              peer.tf.tidy(() => {
-                const dxs = t.dy.map((dy, i) => peer.tf.conv2dTranspose(dy, t.f[i], xShapeNhwc, l.stride, pad));
-                return dxs.length === 1 ? dxs[0] : peer.tf.concat(dxs, 3);
-              })
+                  peer.tf.tidy(() => {
+                    const dxs = t.dy.map((dy, i) => peer.tf.conv2dTranspose(dy, t.f[i], xShapeNhwc, l.stride, pad));
+                    return dxs.length === 1 ? dxs[0] : peer.tf.concat(dxs, 3);
+                  })
               : undefined,
           note: groupNote,
           dispose: io.dispose,
@@ -162,13 +163,11 @@ export function convRows(l: ConvLayer): Row[] {
           peer:
             peer && t
               ? () =>
-              peer.tf.tidy(() => {
-                const dws = t.x.map(
-                  (x, i) =>
-                    peer.tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: t.dy[i] }, { strides: [l.stride, l.stride], pad, dataFormat: 'NHWC', filterShape }) as TfTensor,
-                );
-                return dws.length === 1 ? dws[0] : peer.tf.concat(dws, 3);
-              })
+                  peer.tf.tidy(() => {
+                    const attrs = { strides: [l.stride, l.stride], pad, dataFormat: 'NHWC', filterShape };
+                    const dws = t.x.map((x, i) => peer.tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: t.dy[i] }, attrs) as TfTensor);
+                    return dws.length === 1 ? dws[0] : peer.tf.concat(dws, 3);
+                  })
               : undefined,
           note: groupNote,
           dispose: io.dispose,

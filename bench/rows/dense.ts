@@ -5,6 +5,7 @@
 // runs (da = dy W, dW = dy^T a); softmax; localResponseNormalization and its LRNGrad kernel.
 // ONNX's LRN alpha is divided by the window size, TF.js's is not: the peer gets alpha / size.
 
+import type { Engine } from '../../src/engine/engine.ts';
 import type { Row } from '../harness.ts';
 import { grad, op, randomData, sizeOf } from '../api.ts';
 import type { TfTensor, TfTensor4D } from '../peer.ts';
@@ -17,7 +18,7 @@ export function gemmRows(group: string, n: number, inputs: number, outputs: numb
   const flops = 2 * n * inputs * outputs;
   const shape = `${n}x${inputs} -> ${outputs}`;
   const attrs = { transB: true };
-  const setup = (engine: Parameters<Row['prepare']>[0]['engine']) => {
+  const setup = (engine: Engine) => {
     const data = { a: randomData(n * inputs, 14), w: randomData(outputs * inputs, 15, -0.01, 0.01), b: randomData(outputs, 16), dy: randomData(n * outputs, 17) };
     const ours = {
       a: engine.tensor(data.a, [n, inputs]),

@@ -2,9 +2,9 @@
 //
 // Kernels: gemm-nt (a row-major, b transposed: fully connected weights) and gemm-nn (both
 // row-major) read vec4 along k and compute 8x8 tiles; their -row variants serve a single row
-// (one image), where every weight is used once; gemm reads through strides and covers every
-// other case (a transposed, or k not a multiple of 4). Operands larger than one storage
-// binding are bound in pieces (gemm-pieces.ts).
+// (one image), where every weight is used once; gemm-tn (a transposed: weight gradients) reads
+// vec4 along m and n; gemm reads through strides and covers every other case. Operands larger
+// than one storage binding are bound in pieces (gemm-pieces.ts).
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
@@ -37,13 +37,14 @@ interface Product {
 const WG = 64;
 
 interface Kernel {
-  name: 'gemm' | 'gemm-nt' | 'gemm-nn' | 'gemm-nt-row' | 'gemm-nn-row';
+  name: 'gemm' | 'gemm-nt' | 'gemm-nn' | 'gemm-tn' | 'gemm-nt-row' | 'gemm-nn-row';
   /** The tile of y one thread computes. */
   rows: number;
   cols: number;
 }
 
 function chooseKernel(m: number, n: number, k: number, transA: boolean, transB: boolean): Kernel {
+  if (transA && !transB && m % 4 === 0 && n % 4 === 0) return { name: 'gemm-tn', rows: 8, cols: 8 };
   const vec4 = !transA && k % 4 === 0 && (transB || n % 4 === 0);
   if (!vec4) return { name: 'gemm', rows: 4, cols: 4 };
   if (m === 1) return { name: transB ? 'gemm-nt-row' : 'gemm-nn-row', rows: 1, cols: 8 };
@@ -87,9 +88,9 @@ function runProduct(engine: Engine, p: Product): void {
   if (p.c && p.c.cm > 1) operands.push({ name: 'c', major: 'm', minor: p.c.cn > 1 ? 'n' : null, stride: cStrides.sm });
   else if (p.c && p.c.cn > 1) operands.push({ name: 'c', major: 'n', minor: null, stride: 1 });
   const limit = rangeLimit(engine);
-  // vec4 kernels need every piece to start on a vec4 along k (and along n when b is not transposed).
+  // vec4 kernels need every piece to start on a vec4 along the dimensions they read as vec4.
   const vec4 = kernel.name !== 'gemm';
-  const quantum: Blocks = { m: 1, n: vec4 && !transB ? 4 : 1, k: vec4 ? 4 : 1 };
+  const quantum: Blocks = { m: transA && vec4 ? 4 : 1, n: vec4 && !transB ? 4 : 1, k: vec4 && !transA ? 4 : 1 };
   const blocks = planBlocks({ m, n, k }, operands, limit, quantum);
 
   for (let m0 = 0; m0 < m; m0 += blocks.m) {
@@ -121,7 +122,9 @@ function runProduct(engine: Engine, p: Product): void {
           Object.assign(uniforms, transA ? { aSm: 1, aSk: m } : { aSm: k, aSk: 1 });
           Object.assign(uniforms, transB ? { bSk: 1, bSn: k } : { bSk: n, bSn: 1 });
         } else {
-          uniforms.aSm = k;
+          // The vec4 kernels take the row stride of each operand as stored.
+          if (transA) uniforms.aSk = m;
+          else uniforms.aSm = k;
           if (transB) uniforms.bSn = k;
           else uniforms.bSk = n;
         }

@@ -72,7 +72,8 @@ export function tapCount(start: number, kernel: number, dilation: number, lo: nu
   return count;
 }
 
-function checkShape4(op: string, name: string, shape: unknown): number[] {
+/** Checks an [N, C, H, W] shape of positive integers. */
+export function checkShape4(op: string, name: string, shape: unknown): number[] {
   check(op, Array.isArray(shape) && shape.length === 4 && shape.every((d) => Number.isInteger(d) && d > 0), () => `${name} must be 4 positive integers [N, C, H, W], got ${JSON.stringify(shape)}`);
   return shape as number[];
 }

@@ -2,18 +2,23 @@
 // backward kernels. Max-pool's backward and MaxUnpool are one gather kernel (max-unpool.wgsl):
 // the backward sums over windows that chose the same element, the unpooling keeps the last one.
 //
-// Every kernel works plane by plane (a plane is one (n, c) image), so a tensor too large to bind
-// whole is processed in chunks of planes, each bound as a byte range.
+// The windowed kernels have no loops (on SwiftShader, a CPU driver, a loop around the loads costs
+// more than the loads): a dispatch handles a fixed block of taps or windows, unrolled in the
+// shader and trimmed by overrides (tile sizes, at most 3 a side), and larger windows take several
+// passes that merge into the output. Every kernel works plane by plane (a plane is one (n, c)
+// image), so a tensor too large to bind whole is processed in chunks of planes.
 
 import type { Binding, Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { check, checkSameShape, checkTensor, groupsFor, shapeString } from './util.ts';
-import { poolGeometry, pooledShape, unpoolGeometry, type AvgPoolAttrs, type PoolAttrs, type PoolGeometry, type UnpoolAttrs } from './pool-geometry.ts';
+import { checkShape4, poolGeometry, pooledShape, unpoolGeometry, type AvgPoolAttrs, type PoolAttrs, type PoolGeometry, type UnpoolAttrs } from './pool-geometry.ts';
 
 export type { AvgPoolAttrs, PoolAttrs, UnpoolAttrs } from './pool-geometry.ts';
 
 /** Elements per thread along a row: the kernels' vec4 lanes. */
 const SEGMENT = 4;
+/** Rows per thread in the gather kernels. */
+const GATHER_ROWS = 2;
 const WG = 64;
 
 interface PlaneChunk {
@@ -62,11 +67,11 @@ function tapBlocks(g: PoolGeometry) {
  * `blockRows` rows x 4 columns. A pass visits NR x NC windows (overrides, tile sizes of at most 3):
  * NR rows of windows, ending passRow * NR rows above the last one covering the block's last row,
  * and NC columns, starting NC * passCol after the first one covering its first column. Enough
- * passes that every window covering a block is visited; when the columns take several passes, a
- * pass holds one row of windows, so that windows stay in row-major order (the last one wins in
- * MaxUnpool).
+ * passes that every window covering a block is visited. With `ordered` (MaxUnpool, where the last
+ * window wins), a pass holds one row of windows when the columns take several passes, so that
+ * windows are visited in row-major order.
  */
-function windowPasses(g: PoolGeometry, blockRows: number) {
+function windowPasses(g: PoolGeometry, blockRows: number, ordered: boolean) {
   const reachH = (g.kH - 1) * g.dH;
   const reachW = (g.kW - 1) * g.dW;
   // The most windows covering one block, along each axis.
@@ -82,7 +87,7 @@ function windowPasses(g: PoolGeometry, blockRows: number) {
   const rows = covering(g.inH, blockRows, g.padT, reachH, g.sH, g.outH);
   const columns = covering(g.inW, SEGMENT, g.padL, reachW, g.sW, g.outW);
   const NC = Math.min(3, columns);
-  const NR = columns <= 3 ? Math.min(3, rows) : 1;
+  const NR = columns <= 3 || !ordered ? Math.min(3, rows) : 1;
   const passes = [];
   for (let passRow = Math.ceil(rows / NR) - 1; passRow >= 0; passRow--) {
     for (let passCol = 0; passCol < Math.ceil(columns / NC); passCol++) passes.push({ passRow, passCol, first: passes.length === 0 ? 1 : 0 });
@@ -98,8 +103,8 @@ function unpoolGather(engine: Engine, op: string, pooled: Tensor, switches: Tens
   return engine.scoped(op, () => {
     const out = engine.empty([g.n, g.c, g.inH, g.inW]);
     const segments = Math.ceil(g.inW / SEGMENT);
-    const pairs = Math.ceil(g.inH / 2);
-    const { overrides, passes } = windowPasses(g, 2);
+    const pairs = Math.ceil(g.inH / GATHER_ROWS);
+    const { overrides, passes } = windowPasses(g, GATHER_ROWS, !accumulate);
     for (const chunk of chunks) {
       for (const pass of passes) {
         engine.run('max-unpool', {
@@ -135,10 +140,16 @@ function checkPooled(op: string, name: string, t: Tensor, g: PoolGeometry, xShap
   check(op, t.shape.every((d, i) => d === want[i]), () => `${name} ${shapeString(t.shape)} must have the pooled shape ${shapeString(want)} of x ${shapeString(xShape)}`);
 }
 
-/** The window uniforms of avg-pool and avg-pool-backward. */
+/** The window uniforms of max-pool. */
+function maxPoolUniforms(g: PoolGeometry) {
+  const { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW } = g;
+  return { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW, lowest: -Infinity };
+}
+
+/** The window uniforms of avg-pool and avg-pool-backward (the backward calls the output "pooled"). */
 function avgPoolUniforms(g: PoolGeometry, countIncludePad: boolean | number | undefined) {
-  const { kH, kW, sH, sW, padT, padL, padB, padR, dH, dW } = g;
-  return { kH, kW, sH, sW, padT, padL, padB, padR, dH, dW, includePad: countIncludePad ? 1 : 0 };
+  const { inH, inW, kH, kW, sH, sW, padT, padL, padB, padR, dH, dW } = g;
+  return { inH, inW, kH, kW, sH, sW, padT, padL, padB, padR, dH, dW, includePad: countIncludePad ? 1 : 0 };
 }
 
 export function poolOps(engine: Engine) {
@@ -154,14 +165,13 @@ export function poolOps(engine: Engine) {
         const y = engine.empty(pooledShape(g));
         const switches = engine.empty(pooledShape(g), 'i32');
         const segments = Math.ceil(g.outW / SEGMENT);
-        const { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW } = g;
         const { overrides, blocks } = tapBlocks(g);
         for (const chunk of chunks) {
           for (const block of blocks) {
             engine.run('max-pool', {
               overrides,
               bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane), switches: chunk.bind(switches, outPlane) },
-              uniforms: { ...block, planes: chunk.count, inH, inW, outH, outW, segments, kH, kW, sH, sW, padT, padL, dH, dW, planeOffset: chunk.first, lowest: -Infinity },
+              uniforms: { ...maxPoolUniforms(g), ...block, planes: chunk.count, segments, planeOffset: chunk.first },
               workgroups: groupsFor(chunk.count * g.outH * segments, WG),
             });
           }
@@ -195,7 +205,7 @@ export function poolOps(engine: Engine) {
             engine.run('avg-pool', {
               overrides,
               bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane) },
-              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...block, planes: chunk.count, inH: g.inH, inW: g.inW, outH: g.outH, outW: g.outW, segments },
+              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...block, planes: chunk.count, outH: g.outH, outW: g.outW, segments },
               workgroups: groupsFor(chunk.count * g.outH * segments, WG),
             });
           }
@@ -249,14 +259,15 @@ export function poolGrads(engine: Engine) {
       return engine.scoped(op, () => {
         const dx = engine.empty(xShape);
         const segments = Math.ceil(g.inW / SEGMENT);
-        const { overrides, passes } = windowPasses(g, 1);
+        const pairs = Math.ceil(g.inH / GATHER_ROWS);
+        const { overrides, passes } = windowPasses(g, GATHER_ROWS, false);
         for (const chunk of chunks) {
           for (const pass of passes) {
             engine.run('avg-pool-backward', {
               overrides,
               bindings: { dy: chunk.bind(dy, outPlane), dx: chunk.bind(dx, inPlane) },
-              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...pass, planes: chunk.count, pooledH: g.outH, pooledW: g.outW, inH: g.inH, inW: g.inW, segments },
-              workgroups: groupsFor(chunk.count * g.inH * segments, WG),
+              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...pass, planes: chunk.count, pooledH: g.outH, pooledW: g.outW, pairs, segments },
+              workgroups: groupsFor(chunk.count * pairs * segments, WG),
             });
           }
         }
@@ -268,8 +279,7 @@ export function poolGrads(engine: Engine) {
     globalAveragePool(dy: Tensor, xShape: number[]): Tensor {
       const op = 'globalAveragePool backward';
       checkTensor(op, 'dy', dy, 4);
-      check(op, Array.isArray(xShape) && xShape.length === 4 && xShape.every((d) => Number.isInteger(d) && d > 0), () => `xShape must be 4 positive integers [N, C, H, W], got ${JSON.stringify(xShape)}`);
-      const [n, c, h, w] = xShape;
+      const [n, c, h, w] = checkShape4(op, 'input shape', xShape);
       check(op, dy.shape[0] === n && dy.shape[1] === c && dy.shape[2] === 1 && dy.shape[3] === 1, () => `dy ${shapeString(dy.shape)} must be [${n}, ${c}, 1, 1] for x ${shapeString(xShape)}`);
       const chunks = planeChunks(engine, op, n * c, [h * w]);
       return engine.scoped(op, () => {

@@ -67,7 +67,9 @@ function convert(model: OnnxModel, options: OnnxImportOptions): ImportedOnnx {
   const [c, h, w] = dims.slice(1) as number[];
 
   const readers = new Map<string, number>();
-  const read = (t: string) => t && readers.set(t, (readers.get(t) ?? 0) + 1);
+  const read = (tensor: string) => {
+    if (tensor) readers.set(tensor, (readers.get(tensor) ?? 0) + 1); // '' is an absent optional input
+  };
   g.nodes.forEach((n) => n.inputs.forEach(read));
   g.outputs.forEach((o) => read(o.name));
 
