@@ -150,8 +150,7 @@ export function rowLabel(row: Pick<Row, 'group' | 'name'>): string {
 export function selectRows(rows: Row[], filter?: string): Row[] {
   if (!filter) return rows;
   const f = filter.toLowerCase();
-  const picked = rows.filter((r) => `${r.group} ${r.name} ${r.shape}`.toLowerCase().includes(f));
-  return picked;
+  return rows.filter((r) => `${r.group} ${r.name} ${r.shape}`.toLowerCase().includes(f));
 }
 
 export async function runBench(ctx: BenchContext, allRows: Row[], options: BenchOptions, onProgress?: (p: Progress) => void): Promise<BenchReport> {
@@ -194,7 +193,15 @@ async function measureRow(ctx: BenchContext, watch: Stopwatch, row: Row, options
     result.flops = prepared.flops ?? result.flops;
     result.bytes = prepared.bytes ?? result.bytes;
     result.ours = await measureSide(watch, 'ours', prepared.ours, options);
-    if (prepared.peer && ctx.peer) result.peer = await measureSide(watch, 'peer', prepared.peer, options);
+    if (prepared.peer && ctx.peer) {
+      // A failure of TF.js's version leaves our measurement standing.
+      try {
+        result.peer = await measureSide(watch, 'peer', prepared.peer, options);
+      } catch (e) {
+        result.note = [result.note, `TF.js failed: ${e instanceof Error ? e.message : e}`].filter(Boolean).join('; ');
+        await watch.drain().catch(() => {});
+      }
+    }
     if (row.kind === 'memory' && row.bytes && !isCopyProbe(row)) result.copy = await measureCopy(ctx, watch, result.bytes!, options);
   } catch (e) {
     result.status = e instanceof Skip ? 'skipped' : 'error';

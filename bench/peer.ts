@@ -80,6 +80,9 @@ export async function createPeer(engine: Engine): Promise<Peer> {
   }
   try {
     const tf = (await import('@tensorflow/tfjs-core')) as Tf;
+    // tfjs-core alone has no gradients (the @tensorflow/tfjs bundle registers them): tf.grad and
+    // the optimizers need them. The registry is global, so this module instance serves both.
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
     const { WebGPUBackend } = (await import('@tensorflow/tfjs-backend-webgpu')) as unknown as {
       WebGPUBackend: new (device: GPUDevice, info?: { vendor: string; architecture: string }) => TfCore.KernelBackend;
     };

@@ -10,6 +10,8 @@ import { benchRows } from './rows/index.ts';
 import { selectRows } from './harness.ts';
 
 const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+// Lets Node load tfjs-core's gradients (ES modules with extension-less imports); see the hook.
+(process.getBuiltinModule('node:module') as typeof import('node:module')).register('./tfjs-resolve-hook.mjs', import.meta.url);
 const path = process.getBuiltinModule('node:path') as typeof import('node:path');
 
 /** ../shared (beside the repository), where test models live; the bench runs without it. */

@@ -15,6 +15,11 @@ import { convRows } from '../bench/rows/conv.ts';
 import { avgPoolRows, maxPoolRows, reluRows } from '../bench/rows/pool.ts';
 import { gemmRows, lrnRows, softmaxRows } from '../bench/rows/dense.ts';
 import { networkRows, type ModelSource } from '../bench/rows/networks.ts';
+import { TfGraph } from '../bench/tf-graph.ts';
+import { onnxToSpec } from '../src/models/onnx/index.ts';
+import { decodeTensorProto, tensorToFloat32 } from '../src/models/onnx/onnx-format.ts';
+import { inferShapes } from '../src/models/shapes.ts';
+import { existsSync, readFileSync } from 'node:fs';
 
 describe('bench: statistics, options and report', () => {
   it('summarizes samples by median, quartiles and range', () => {
@@ -101,25 +106,25 @@ describe('bench: statistics, options and report', () => {
   });
 });
 
-/** A small graph with every structure the TF.js peer must map: conv with pads, lrn, pool, a branch
- * and concat, and a linear layer reading a flattened 4x4 map (its weights get permuted for NHWC). */
+/** A small graph with the structures the TF.js peer must map besides conv (which the SqueezeNet
+ * test below covers): lrn, max and average pooling, a branch and concat, and a linear layer reading
+ * a flattened 4x4 map (its weight columns get permuted for NHWC). */
 function tinySpec(): ModelSpec {
   return {
     name: 'tiny',
     input: { name: 'x', shape: [3, 8, 8], preprocessing: { channelOrder: 'RGB', range: 1, mean: [0, 0, 0], std: [1, 1, 1] } },
     nodes: [
-      { name: 'conv1', type: 'conv', inputs: ['x'], attrs: { kernelShape: [3, 3], pads: [1, 1, 1, 1] } },
-      { name: 'relu1', type: 'relu', inputs: ['conv1'] },
-      { name: 'norm1', type: 'lrn', inputs: ['relu1'], attrs: { size: 3, alpha: 1e-4, beta: 0.75, bias: 1 } },
-      { name: 'pool1', type: 'maxpool', inputs: ['norm1'], attrs: { kernelShape: [2, 2], strides: [2, 2] } },
-      { name: 'a', type: 'conv', inputs: ['pool1'], attrs: { kernelShape: [1, 1] } },
-      { name: 'b', type: 'conv', inputs: ['pool1'], attrs: { kernelShape: [3, 3], pads: [1, 1, 1, 1] } },
-      { name: 'cat', type: 'concat', inputs: ['a', 'b'], attrs: { axis: 1 } },
-      { name: 'relu2', type: 'relu', inputs: ['cat'] },
-      { name: 'flatten', type: 'flatten', inputs: ['relu2'] },
-      { name: 'fc', type: 'linear', inputs: ['flatten'] },
+      { name: 'norm', type: 'lrn', inputs: ['x'], attrs: { size: 3, alpha: 1e-2, beta: 0.75, bias: 1 } },
+      { name: 'max', type: 'maxpool', inputs: ['norm'], attrs: { kernelShape: [2, 2], strides: [2, 2] } },
+      { name: 'avg', type: 'avgpool', inputs: ['norm'], attrs: { kernelShape: [2, 2], strides: [2, 2] } },
+      { name: 'cat', type: 'concat', inputs: ['max', 'avg'], attrs: { axis: 1 } },
+      { name: 'relu', type: 'relu', inputs: ['cat'] },
+      { name: 'flatten', type: 'flatten', inputs: ['relu'] },
+      { name: 'fc1', type: 'linear', inputs: ['flatten'] },
+      { name: 'relu1', type: 'relu', inputs: ['fc1'] },
+      { name: 'fc2', type: 'linear', inputs: ['relu1'] },
     ],
-    output: 'fc',
+    output: 'fc2',
   };
 }
 
@@ -127,14 +132,10 @@ const tinyNet: ModelSource = {
   group: 'tiny net',
   load: async ({ engine }) => {
     const shapes: [string, number[]][] = [
-      ['conv1.weight', [4, 3, 3, 3]],
-      ['conv1.bias', [4]],
-      ['a.weight', [3, 4, 1, 1]],
-      ['a.bias', [3]],
-      ['b.weight', [5, 4, 3, 3]],
-      ['b.bias', [5]],
-      ['fc.weight', [6, 8 * 4 * 4]],
-      ['fc.bias', [6]],
+      ['fc1.weight', [10, 6 * 4 * 4]],
+      ['fc1.bias', [10]],
+      ['fc2.weight', [5, 10]],
+      ['fc2.bias', [5]],
     ];
     const weights = new Map(shapes.map(([name, shape], i) => [name, { shape, data: randomArray(shape.reduce((p, d) => p * d, 1), 100 + i, -0.5, 0.5) }]));
     return buildModel(engine, tinySpec(), weights);
@@ -223,7 +224,7 @@ describe('bench: a smoke run of every row kind', () => {
     const byName = (name: string) => report.rows.find((r) => `${r.group} ${r.name}` === name)!;
     // Every row with a TF.js version measured it; unpooling has none.
     for (const r of report.rows.filter((x) => x.status === 'ok' && !x.group.startsWith('copy') && x.name !== 'maxunpool')) {
-      expect(r.peer, `${r.group} ${r.name}`).toBeDefined();
+      expect(r.peer, `${r.group} ${r.name}: ${r.note}`).toBeDefined();
     }
     // Memory rows are compared with a copy of the same bytes.
     const relu = byName('tiny relu relu forward');
@@ -254,6 +255,24 @@ describe('bench: a smoke run of every row kind', () => {
     expect(report.rows.map((r) => r.status)).toEqual(['error', 'skipped', expect.stringMatching(/ok|skipped/), expect.stringMatching(/ok|skipped/)]);
     expect(report.rows[0].note).toBe('boom');
     expect(report.rows[1].note).toBe('no model here');
+  });
+
+  const squeezeNetDir = new URL('../../shared/models/squeezenet1.1/', import.meta.url);
+  it.skipIf(!existsSync(squeezeNetDir))('runs SqueezeNet 1.1 in TF.js ops to the ONNX reference output (the whole-network peer is right)', async () => {
+    const { spec, weights } = onnxToSpec(new Uint8Array(readFileSync(new URL('squeezenet1.1.onnx', squeezeNetDir))));
+    const graph = new TfGraph(peer, spec, weights, inferShapes(spec, new Map([...weights].map(([k, t]) => [k, t.shape]))));
+    const read = (file: string) => decodeTensorProto(new Uint8Array(readFileSync(new URL(`test_data_set_0/${file}`, squeezeNetDir))));
+    const input = read('input_0.pb');
+    const expected = tensorToFloat32(read('output_0.pb'));
+    const x = peer.nhwc(tensorToFloat32(input), input.dims.map(Number));
+    const y = peer.tf.tidy(() => graph.forward(x));
+    const got = (await y.data()) as Float32Array;
+    expect(y.shape).toEqual([1, 1000]);
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+    expect(worst).toBeLessThan(1e-3);
+    peer.tf.dispose([x, y]);
+    graph.dispose();
   });
 
   it('times with GPU timestamps and with wall time', async () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadOnnx } from '../src/models/onnx/index.ts';
 import * as pool from '../src/reference/pool.ts';
+import * as ref from '../src/reference/conv.ts';
 import { lrn } from '../src/reference/lrn.ts';
 import { concat } from '../src/reference/concat.ts';
 import { gemm } from '../src/reference/gemm.ts';
@@ -15,32 +16,13 @@ import { attr, buildOnnx, f32, i64, node } from './helpers/onnx.ts';
 
 type T = { data: ArrayLike<number>; shape: number[] };
 
-// ---- ONNX semantics on the CPU, for the operators without a shared reference --------------------
+// ---- ONNX semantics on the CPU, for the operators without a reference in src/reference -----------
 
 function pad({ data, shape: [n, c, h, w] }: T, [top, left, bottom, right]: number[], value: number): T {
   const [ho, wo] = [h + top + bottom, w + left + right];
   const out = new Float64Array(n * c * ho * wo).fill(value);
   for (let p = 0; p < n * c; p++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(p * ho + y + top) * wo + x + left] = data[(p * h + y) * w + x];
   return { data: out, shape: [n, c, ho, wo] };
-}
-
-/** Direct convolution (group 1, stride 1, no padding): y[n,m,i,j] = b[m] + sum w[m,c,u,v] x[n,c,i+u,j+v]. */
-function conv({ data: x, shape: [n, c, h, w] }: T, wt: T, b: ArrayLike<number>): T {
-  const [m, , kh, kw] = wt.shape;
-  const [ho, wo] = [h - kh + 1, w - kw + 1];
-  const out = new Float64Array(n * m * ho * wo);
-  for (let b0 = 0; b0 < n; b0++) {
-    for (let o = 0; o < m; o++) {
-      for (let i = 0; i < ho; i++) {
-        for (let j = 0; j < wo; j++) {
-          let s = b[o];
-          for (let ci = 0; ci < c; ci++) for (let u = 0; u < kh; u++) for (let v = 0; v < kw; v++) s += wt.data[((o * c + ci) * kh + u) * kw + v] * x[((b0 * c + ci) * h + i + u) * w + j + v];
-          out[((b0 * m + o) * ho + i) * wo + j] = s;
-        }
-      }
-    }
-  }
-  return { data: out, shape: [n, m, ho, wo] };
 }
 
 /** Per-channel map over NCHW. */
@@ -110,11 +92,11 @@ describe('ONNX operators, end to end on the GPU', () => {
     // The CPU evaluation, operator by operator as ONNX defines them.
     const x: T = { data: randomArray(2 * 3 * 9 * 9, 15, -2, 2), shape: [2, 3, 9, 9] };
     const padded = pad(x, [1, 0, 0, 1], 0.25);
-    const n1 = batchNorm(conv(padded, { data: w1, shape: [4, 3, 3, 3] }, b1), bn1.g, bn1.beta, bn1.mean, bn1.variance, 1e-3);
+    const n1 = batchNorm(ref.conv2d(padded.data, padded.shape, w1, [4, 3, 3, 3], b1), bn1.g, bn1.beta, bn1.mean, bn1.variance, 1e-3);
     const r1 = perChannel(n1, (v) => Math.max(0, v));
     const p1 = pool.maxPool2d(r1.data, r1.shape, { kernelShape: [3, 3], strides: [2, 2], ceilMode: true });
     const p1t: T = { data: p1.y, shape: p1.shape };
-    const c2 = perChannel(conv(p1t, { data: w2, shape: [2, 4, 1, 1] }, [0, 0]), (v, c) => v + addend[c]);
+    const c2 = perChannel(ref.conv2d(p1t.data, p1t.shape, w2, [2, 4, 1, 1]), (v, c) => v + addend[c]);
     const l2 = perChannel(c2, (v) => (v < 0 ? 0.1 * v : v));
     const a1 = pool.avgPool2d(p1.y, p1.shape, { kernelShape: [2, 2], pads: [1, 1, 0, 0], countIncludePad: true });
     const norm = lrn(a1.y, a1.shape, { size: 3, alpha: 0.5, beta: 0.75, bias: 2 });

@@ -99,12 +99,15 @@ export function softmaxRows(group: string, n: number, classes: number): Row[] {
   ];
 }
 
-/** AlexNet's LRN: size 5, alpha 1e-4, beta 0.75, bias 1 (ONNX semantics). */
-export function lrnRows(group: string, shape: number[], size = 5, alpha = 1e-4, beta = 0.75, bias = 1): Row[] {
+/**
+ * AlexNet's LRN: size 5, alpha 1e-4, beta 0.75, bias 1 (ONNX semantics). `backward: false` leaves
+ * out the backward row (TF.js's LRNGrad takes about a minute a call at AlexNet's lrn1 shape on SwiftShader).
+ */
+export function lrnRows(group: string, shape: number[], { backward = true, size = 5, alpha = 1e-4, beta = 0.75, bias = 1 } = {}): Row[] {
   const count = sizeOf(shape);
   const attrs = { size, alpha, beta, bias };
   const tfAttrs = { depthRadius: (size - 1) / 2, bias, alpha: alpha / size, beta };
-  return [
+  const rows: Row[] = [
     {
       group,
       name: 'lrn forward',
@@ -156,4 +159,5 @@ export function lrnRows(group: string, shape: number[], size = 5, alpha = 1e-4, 
       },
     },
   ];
+  return backward ? rows : rows.slice(0, 1);
 }

@@ -3,8 +3,8 @@
 //
 // A default run must stay under ~20 minutes on SwiftShader, where TF.js's convolutions run at
 // 0.03-0.2 GFLOP/s: batch 8 only for the cheaper layers (AlexNet conv1, the SqueezeNet layers,
-// and every memory-bound and dense row); VGG16 conv1_2 and conv4_2, conv4_1's backward and
-// AlexNet conv2/conv3 at batch 8 only with --full. --quick shrinks every kernel row (spatial
+// and the memory-bound and dense rows); VGG16 conv1_2 and conv4_2, conv4_1's backward, AlexNet
+// conv2/conv3 at batch 8 and LRN backward at batch 8 (TF.js: minutes a call) only with --full. --quick shrinks every kernel row (spatial
 // size / 4, channels / 8, batch 1) for smoke runs; networks keep their shapes.
 
 import type { Row } from '../harness.ts';
@@ -124,7 +124,7 @@ export function benchRows({ quick = false, full = false }: RowSet = {}): Row[] {
   for (const n of batches) {
     rows.push(...reluRows('AlexNet relu1', shrink([n, 96, 55, 55], s)));
     rows.push(...pool({ group: 'AlexNet pool1', shape: [n, 96, 55, 55], k: 3, stride: 2 }, maxPoolRows, s));
-    rows.push(...lrnRows('AlexNet lrn1', shrink([n, 96, 55, 55], s)));
+    rows.push(...lrnRows('AlexNet lrn1', shrink([n, 96, 55, 55], s), { backward: n === 1 || heavy }));
   }
   for (const n of batches) {
     rows.push(...gemmRows('AlexNet fc6', n, quick ? 1152 : 9216, quick ? 512 : 4096));

@@ -13,6 +13,7 @@ import { poolOps, poolGrads } from './pool.ts';
 import { reduceOps } from './reduce.ts';
 import { selectOps } from './select.ts';
 import { optimOps } from './optim.ts';
+import { convOps, convGrads } from './conv.ts';
 
 export function createOps(engine: Engine) {
   return {
@@ -28,6 +29,7 @@ export function createOps(engine: Engine) {
     ...reduceOps(engine),
     ...selectOps(engine),
     ...optimOps(engine),
+    ...convOps(engine),
   };
 }
 
@@ -42,6 +44,7 @@ export function createGrads(engine: Engine) {
     ...imageGrads(engine),
     ...padGrads(engine),
     ...poolGrads(engine),
+    ...convGrads(engine),
   };
 }
 

@@ -43,8 +43,12 @@ export interface EpochSummary {
   seconds: number;
 }
 
-/** He-normal initial weights for every conv and linear layer, zero biases; deterministic by seed. */
-export function initialWeights(engine: Engine, shapes: Map<string, number[]>, seed: number): Map<string, Tensor> {
+/**
+ * He-normal initial weights for every conv and linear layer, zero biases; deterministic by seed.
+ * The output layer (`outputLayer`) starts 100x smaller, so the first logits are near zero and the
+ * first loss near ln(classes) instead of exploding through the max-pools' growing activations.
+ */
+export function initialWeights(engine: Engine, shapes: Map<string, number[]>, seed: number, outputLayer?: string): Map<string, Tensor> {
   const rng = new Random(seed);
   const weights = new Map<string, Tensor>();
   for (const [name, shape] of shapes) {
@@ -52,7 +56,7 @@ export function initialWeights(engine: Engine, shapes: Map<string, number[]>, se
     const data = new Float32Array(size);
     if (name.endsWith('.weight')) {
       const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
-      const std = Math.sqrt(2 / fanIn);
+      const std = Math.sqrt(2 / fanIn) * (name === `${outputLayer}.weight` ? 0.01 : 1);
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();
     }
     weights.set(name, engine.tensor(data, shape));

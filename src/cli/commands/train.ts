@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<void> {
   const engine = await createEngine();
   try {
     console.log(`adapter: ${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture} ${engine.adapterInfo.description}`.trim());
-    const model = new Model(engine, spec, initialWeights(engine, conceptNetWeightShapes(spec), seed));
+    const model = new Model(engine, spec, initialWeights(engine, conceptNetWeightShapes(spec), seed, spec.output));
     const stepsPerEpoch = Math.floor(count / batchSize);
     const bar = new ProgressBar(epochs * stepsPerEpoch);
     let smoothLoss = NaN;

@@ -1,0 +1,261 @@
+// Convolution (ONNX Conv and ConvTranspose, 2-D, NCHW) and their gradients.
+//
+// Three compute kernels, each thread holding a tile of 16 channels x 8 pixels (or weight entries)
+// in registers, so that a value loaded serves many multiply-adds:
+//   conv2d.wgsl               direct convolution: Conv, and ConvTranspose's input gradient
+//   conv-transpose2d.wgsl     transposed convolution as a gather: ConvTranspose, and Conv's input gradient
+//   conv2d-weight-grad.wgsl   the weight gradient of both (x and dy swap roles for ConvTranspose)
+// plus conv2d-pack-weights.wgsl, which lays weights out as the first two read them (16 output
+// channels contiguous for each tap and reduction channel). Bias gradients are channel sums.
+// Tensors too large to bind whole are processed in chunks of images.
+
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { rangeBinding, rangeLimit } from './range-binding.ts';
+import { check, checkTensor, fail, groupsFor, shapeString } from './util.ts';
+import {
+  checkShapeIs,
+  conv2dGeometry,
+  convTranspose2dGeometry,
+  outputShape,
+  type ConvAttrs,
+  type ConvGeometry,
+  type ConvTransposeAttrs,
+} from './conv-geometry.ts';
+
+export type { ConvAttrs, ConvTransposeAttrs, ConvGeometry } from './conv-geometry.ts';
+
+const WG = 64; // the shaders' default workgroup size
+/** Output channels per thread (the kernels' mat4x4 accumulators). */
+const BLOCK = 16;
+/** Pixels (or weight entries) per thread. */
+const TILE = 8;
+/** Threads a weight-gradient dispatch aims for at least, splitting its sum over pixels into slices. */
+const WEIGHT_GRAD_THREADS = 256;
+
+/** The same convolution seen from the other side: its output map as the input and vice versa. */
+function swapSides(g: ConvGeometry): ConvGeometry {
+  return { ...g, inC: g.outC, inH: g.outH, inW: g.outW, outC: g.inC, outH: g.inH, outW: g.inW };
+}
+
+/**
+ * Repacks w [d0, d1, kH, kW] for conv2d.wgsl / conv-transpose2d.wgsl. `outputFirst`: d0 holds the
+ * kernel's output channels (all groups) and d1 its reduction channels (per group), as for Conv's
+ * OIHW; otherwise the other way round, as for ConvTranspose's IOHW.
+ */
+function packWeights(engine: Engine, w: Tensor, groups: number, outputFirst: boolean): Tensor {
+  const [d0, d1, kH, kW] = w.shape;
+  const taps = kH * kW;
+  const groupO = outputFirst ? d0 / groups : d1;
+  const groupI = outputFirst ? d1 : d0 / groups;
+  const blocks = Math.ceil(groupO / BLOCK);
+  const total = groups * blocks * taps * groupI * BLOCK;
+  const packed = engine.empty([total]);
+  engine.run('conv2d-pack-weights', {
+    bindings: { w, packed },
+    uniforms: { total, blocks, taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps },
+    workgroups: groupsFor(total, 256),
+  });
+  return packed;
+}
+
+/** Splits n images into runs whose elements (perImage of each tensor) fit one binding each. */
+function imageChunks(engine: Engine, op: string, n: number, perImage: number[]): { first: number; count: number }[] {
+  const largest = Math.max(...perImage);
+  const fit = Math.floor(rangeLimit(engine) / largest);
+  if (fit < 1) fail(op, `one image of ${largest} elements is larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
+  const chunks = [];
+  for (let first = 0; first < n; first += fit) chunks.push({ first, count: Math.min(fit, n - first) });
+  return chunks;
+}
+
+/** The uniforms every convolution kernel takes: the geometry. */
+function convUniforms(g: ConvGeometry) {
+  return {
+    C: g.inC, H: g.inH, W: g.inW,
+    M: g.outC, Ho: g.outH, Wo: g.outW,
+    kH: g.kH, kW: g.kW,
+    strideH: g.strides[0], strideW: g.strides[1],
+    padTop: g.pads[0], padLeft: g.pads[1],
+    dilationH: g.dilations[0], dilationW: g.dilations[1],
+    groups: g.group,
+    groupC: g.inC / g.group,
+    groupM: g.outC / g.group,
+    blocks: Math.ceil(g.outC / g.group / BLOCK),
+  };
+}
+
+/** Runs conv2d.wgsl ('direct') or conv-transpose2d.wgsl ('transposed') from x into a new tensor. */
+function convolve(engine: Engine, op: string, kind: 'direct' | 'transposed', x: Tensor, packed: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  const y = engine.empty(outputShape(g));
+  const xPer = g.inC * g.inH * g.inW;
+  const yPer = g.outC * g.outH * g.outW;
+  for (const { first, count } of imageChunks(engine, op, g.n, [xPer, yPer])) {
+    const xr = rangeBinding(engine, x, first * xPer, count * xPer);
+    const yr = rangeBinding(engine, y, first * yPer, count * yPer);
+    const common = convUniforms(g);
+    const perImage = g.group * common.blocks;
+    let shape;
+    if (kind === 'direct') {
+      const tiles = Math.ceil((g.outH * g.outW) / TILE);
+      shape = { tiles, threads: count * perImage * tiles };
+    } else {
+      const classH = Math.ceil(g.outH / g.strides[0]);
+      const classW = Math.ceil(g.outW / g.strides[1]);
+      const tiles = Math.ceil((classH * classW) / TILE);
+      shape = { classH, classW, tiles, threads: count * perImage * g.strides[0] * g.strides[1] * tiles };
+    }
+    engine.run(kind === 'direct' ? 'conv2d' : 'conv-transpose2d', {
+      // Without a bias the kernel reads none, but the binding must still be given.
+      bindings: { x: xr.binding, w: packed, bias: bias ?? packed, y: yr.binding },
+      uniforms: { ...common, ...shape, hasBias: bias ? 1 : 0, xSkip: xr.skip, ySkip: yr.skip },
+      workgroups: groupsFor(shape.threads, WG),
+    });
+  }
+  return y;
+}
+
+/**
+ * dw [outC, inC / group, kH, kW] = sum over images and output pixels of dy[out side] * x[in side],
+ * for the convolution g (x on its input side, dy on its output side). The sum over (image, row)
+ * is split into slices (partial weights, summed afterwards) so that the dispatch has enough threads.
+ */
+function weightGradient(engine: Engine, op: string, x: Tensor, dy: Tensor, g: ConvGeometry, wShape: readonly number[]): Tensor {
+  const groupC = g.inC / g.group;
+  const groupM = g.outC / g.group;
+  const entries = groupC * g.kH * g.kW;
+  const blocks = Math.ceil(groupM / BLOCK);
+  const tapTiles = Math.ceil(entries / TILE);
+  const threadsPerSlice = g.group * blocks * tapTiles;
+  const xPer = g.inC * g.inH * g.inW;
+  const dyPer = g.outC * g.outH * g.outW;
+  const plans = imageChunks(engine, op, g.n, [xPer, dyPer]).map((chunk) => {
+    const rows = chunk.count * g.outH;
+    const wanted = Math.min(rows, Math.max(1, Math.ceil(WEIGHT_GRAD_THREADS / threadsPerSlice)));
+    const rowsPerSlice = Math.ceil(rows / wanted);
+    return { ...chunk, rows, rowsPerSlice, slices: Math.ceil(rows / rowsPerSlice) };
+  });
+  const totalSlices = plans.reduce((s, p) => s + p.slices, 0);
+  const size = g.outC * entries;
+  const partial = engine.empty(totalSlices === 1 ? wShape : [totalSlices, size]);
+  let slice = 0;
+  for (const plan of plans) {
+    const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
+    const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
+    const threads = plan.slices * threadsPerSlice;
+    engine.run('conv2d-weight-grad', {
+      bindings: { x: xr.binding, dy: dyr.binding, partial },
+      uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, xSkip: xr.skip, dySkip: dyr.skip, outBase: slice * size },
+      workgroups: groupsFor(threads, WG),
+    });
+    slice += plan.slices;
+  }
+  if (totalSlices === 1) return partial;
+  const sum = engine.ops.channelSum(partial);
+  partial.dispose();
+  const dw = sum.reshape([...wShape]);
+  sum.dispose();
+  return dw;
+}
+
+function checkBias(op: string, b: Tensor | null | undefined, channels: number): Tensor | null {
+  if (b === undefined || b === null) return null;
+  checkTensor(op, 'b', b);
+  check(op, b.shape.length === 1 && b.shape[0] === channels, () => `b ${shapeString(b.shape)} must be [${channels}] (one per output channel)`);
+  return b;
+}
+
+export function convOps(engine: Engine) {
+  return {
+    /** ONNX Conv: x [N, C, H, W], w [M, C / group, kH, kW], b? [M] -> [N, M, Ho, Wo]. */
+    conv2d(x: Tensor, w: Tensor, b?: Tensor | null, attrs: ConvAttrs = {}): Tensor {
+      const op = 'conv2d';
+      checkTensor(op, 'x', x, 4);
+      checkTensor(op, 'w', w, 4);
+      const g = conv2dGeometry(op, x.shape, w.shape, attrs);
+      const bias = checkBias(op, b, g.outC);
+      return engine.scoped(op, () => {
+        const packed = packWeights(engine, w, g.group, true);
+        const y = convolve(engine, op, 'direct', x, packed, bias, g);
+        packed.dispose();
+        return y;
+      });
+    },
+
+    /** ONNX ConvTranspose: x [N, C, H, W], w [C, M / group, kH, kW], b? [M] -> [N, M, Ho, Wo]. */
+    convTranspose2d(x: Tensor, w: Tensor, b?: Tensor | null, attrs: ConvTransposeAttrs = {}): Tensor {
+      const op = 'convTranspose2d';
+      checkTensor(op, 'x', x, 4);
+      checkTensor(op, 'w', w, 4);
+      const g = convTranspose2dGeometry(op, x.shape, w.shape, attrs);
+      const bias = checkBias(op, b, g.outC);
+      return engine.scoped(op, () => {
+        const packed = packWeights(engine, w, g.group, false);
+        const y = convolve(engine, op, 'transposed', x, packed, bias, g);
+        packed.dispose();
+        return y;
+      });
+    },
+  };
+}
+
+export function convGrads(engine: Engine) {
+  return {
+    /** dx of conv2d: the transposed convolution of dy [N, M, Ho, Wo] with w -> [N, C, H, W] = xShape. */
+    conv2dInput(dy: Tensor, w: Tensor, xShape: readonly number[], attrs: ConvAttrs = {}): Tensor {
+      const op = 'conv2dInput';
+      checkTensor(op, 'dy', dy, 4);
+      checkTensor(op, 'w', w, 4);
+      const g = conv2dGeometry(op, xShape, w.shape, attrs);
+      checkShapeIs(op, 'dy', dy.shape, outputShape(g), `conv2d's output for x ${shapeString(xShape)} and w ${shapeString(w.shape)}`);
+      return engine.scoped(op, () => {
+        const packed = packWeights(engine, w, g.group, false);
+        const dx = convolve(engine, op, 'transposed', dy, packed, null, swapSides(g));
+        packed.dispose();
+        return dx;
+      });
+    },
+
+    /** dw of conv2d: [M, C / group, kH, kW] = wShape, from x and dy. */
+    conv2dWeight(x: Tensor, dy: Tensor, wShape: readonly number[], attrs: ConvAttrs = {}): Tensor {
+      const op = 'conv2dWeight';
+      checkTensor(op, 'x', x, 4);
+      checkTensor(op, 'dy', dy, 4);
+      const g = conv2dGeometry(op, x.shape, wShape, attrs);
+      checkShapeIs(op, 'dy', dy.shape, outputShape(g), `conv2d's output for x ${shapeString(x.shape)} and w ${shapeString(wShape)}`);
+      return engine.scoped(op, () => weightGradient(engine, op, x, dy, g, wShape));
+    },
+
+    /** db of conv2d or convTranspose2d: dy [N, M, H, W] summed over N, H and W -> [M]. */
+    conv2dBias(dy: Tensor): Tensor {
+      checkTensor('conv2dBias', 'dy', dy, 4);
+      return engine.ops.channelSum(dy);
+    },
+
+    /** dx of convTranspose2d: the convolution of dy [N, M, Ho, Wo] with w -> [N, C, H, W] = xShape. */
+    convTranspose2dInput(dy: Tensor, w: Tensor, xShape: readonly number[], attrs: ConvTransposeAttrs = {}): Tensor {
+      const op = 'convTranspose2dInput';
+      checkTensor(op, 'dy', dy, 4);
+      checkTensor(op, 'w', w, 4);
+      const g = convTranspose2dGeometry(op, xShape, w.shape, attrs);
+      checkShapeIs(op, 'dy', dy.shape, outputShape(g), `convTranspose2d's output for x ${shapeString(xShape)} and w ${shapeString(w.shape)}`);
+      return engine.scoped(op, () => {
+        const packed = packWeights(engine, w, g.group, true);
+        const dx = convolve(engine, op, 'direct', dy, packed, null, swapSides(g));
+        packed.dispose();
+        return dx;
+      });
+    },
+
+    /** dw of convTranspose2d: [C, M / group, kH, kW] = wShape, from x and dy. */
+    convTranspose2dWeight(x: Tensor, dy: Tensor, wShape: readonly number[], attrs: ConvTransposeAttrs = {}): Tensor {
+      const op = 'convTranspose2dWeight';
+      checkTensor(op, 'x', x, 4);
+      checkTensor(op, 'dy', dy, 4);
+      const g = convTranspose2dGeometry(op, x.shape, wShape, attrs);
+      checkShapeIs(op, 'dy', dy.shape, outputShape(g), `convTranspose2d's output for x ${shapeString(x.shape)} and w ${shapeString(wShape)}`);
+      // Seen from dy's side, ConvTranspose is a Conv from dy to x: its weight gradient is conv2d's.
+      return engine.scoped(op, () => weightGradient(engine, op, dy, x, swapSides(g), wShape));
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
+import { numericGradient } from './helpers/gradcheck.ts';
+import { createSmallEngine } from './helpers/small-engine.ts';
+import * as ref from '../src/reference/conv.ts';
+import type { ConvAttrs, ConvTransposeAttrs } from '../src/ops/conv.ts';
+import type { Engine } from '../src/index.ts';
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+interface ConvCase {
+  name: string;
+  x: number[];
+  w: number[];
+  bias?: boolean;
+  attrs: ConvAttrs;
+}
+
+// Conv cases: odd sizes, batches of 2-3, channel counts that are not multiples of 4 or of the
+// kernels' 16-channel blocks, and every stride / pad / dilation / group combination.
+const convCases: ConvCase[] = [
+  { name: '3x3 pad 1, batch 2, bias', x: [2, 5, 9, 11], w: [7, 5, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'stride 2, asymmetric pads', x: [2, 3, 10, 9], w: [6, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 0, 2, 1] } },
+  { name: 'dilation 2', x: [1, 4, 11, 10], w: [5, 4, 3, 3], bias: true, attrs: { dilations: [2, 2], pads: [2, 1, 2, 3] } },
+  { name: 'stride 3 > kernel 2', x: [3, 2, 11, 8], w: [3, 2, 2, 2], attrs: { strides: [3, 3] } },
+  { name: '1x1, 33 output channels (3 blocks), batch 3', x: [3, 21, 5, 7], w: [33, 21, 1, 1], bias: true, attrs: {} },
+  { name: 'group 2', x: [2, 6, 7, 7], w: [4, 3, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1] } },
+  { name: 'group 3, 6 outputs per group, stride 2', x: [1, 9, 9, 8], w: [18, 3, 3, 3], bias: true, attrs: { group: 3, strides: [2, 2], pads: [0, 1, 1, 0] } },
+  { name: 'depthwise (group = C)', x: [2, 5, 8, 9], w: [5, 1, 3, 3], bias: true, attrs: { group: 5, pads: [1, 1, 1, 1] } },
+  { name: 'depthwise with multiplier 2', x: [1, 4, 7, 6], w: [8, 1, 3, 3], attrs: { group: 4, strides: [2, 1], pads: [1, 1, 1, 1] } },
+  { name: '5x3 kernel, strides [2, 1], dilations [1, 2]', x: [2, 3, 13, 12], w: [4, 3, 5, 3], attrs: { strides: [2, 1], dilations: [1, 2], pads: [2, 1, 0, 2] } },
+  { name: 'kernel larger than the input, padded', x: [1, 2, 2, 3], w: [3, 2, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+  { name: '17 -> 35 channels, 13x13', x: [1, 17, 13, 13], w: [35, 17, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: '11x11 stride 4 (AlexNet conv1, small)', x: [1, 3, 31, 27], w: [10, 3, 11, 11], bias: true, attrs: { strides: [4, 4] } },
+];
+
+interface TransposeCase {
+  name: string;
+  x: number[];
+  w: number[];
+  bias?: boolean;
+  attrs: ConvTransposeAttrs;
+}
+
+const transposeCases: TransposeCase[] = [
+  { name: 'stride 1, pad 1, bias', x: [2, 5, 7, 9], w: [5, 6, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'stride 2, output padding', x: [1, 4, 5, 6], w: [4, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1] } },
+  { name: 'stride 3 > kernel 2, asymmetric pads', x: [2, 3, 4, 5], w: [3, 7, 2, 2], bias: true, attrs: { strides: [3, 3], pads: [1, 0, 0, 2] } },
+  { name: 'strides [2, 3], dilation 2, output padding [1, 2]', x: [1, 2, 5, 4], w: [2, 5, 3, 3], attrs: { strides: [2, 3], dilations: [2, 2], pads: [2, 1, 1, 0], outputPadding: [1, 2] } },
+  { name: 'group 2', x: [2, 6, 5, 5], w: [6, 2, 3, 3], bias: true, attrs: { group: 2, strides: [2, 2], pads: [1, 1, 1, 1] } },
+  { name: 'depthwise', x: [1, 4, 6, 5], w: [4, 1, 3, 3], attrs: { group: 4, strides: [2, 2] } },
+  { name: 'output shape (pads derived)', x: [1, 3, 4, 4], w: [3, 2, 3, 3], attrs: { strides: [2, 2], outputShape: [8, 8] } },
+  { name: 'output shape larger than natural (negative pads)', x: [1, 2, 3, 3], w: [2, 3, 2, 2], attrs: { strides: [2, 2], outputShape: [8, 9] } },
+  { name: '17 -> 20 channels, 11x11 stride 4', x: [1, 17, 4, 3], w: [17, 20, 11, 11], bias: true, attrs: { strides: [4, 4], pads: [2, 3, 1, 0] } },
+];
+
+function inputs(engine: Engine, xShape: number[], wShape: number[], withBias: boolean, seed: number) {
+  const xData = randomArray(size(xShape), seed);
+  const wData = randomArray(size(wShape), seed + 1);
+  const bData = withBias ? randomArray(wShape[0], seed + 2) : null;
+  return { xData, wData, bData, x: engine.tensor(xData, xShape), w: engine.tensor(wData, wShape) };
+}
+
+describe('conv references on cases worked by hand', () => {
+  it('conv2d: 3x3 input, 2x2 kernel, then stride 2 with pad 1', () => {
+    const x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const w = [1, 2, 3, 4];
+    // y[i, j] = x[i, j] + 2 x[i, j+1] + 3 x[i+1, j] + 4 x[i+1, j+1], plus the bias 0.5
+    const y = ref.conv2d(x, [1, 1, 3, 3], w, [1, 1, 2, 2], [0.5]);
+    expect(y.shape).toEqual([1, 1, 2, 2]);
+    expect(Array.from(y.data)).toEqual([37.5, 47.5, 67.5, 77.5]);
+    // Windows start at (2i - 1, 2j - 1): only the taps inside the 3x3 input count.
+    const z = ref.conv2d(x, [1, 1, 3, 3], w, [1, 1, 2, 2], null, { strides: [2, 2], pads: [1, 1, 1, 1] });
+    expect(Array.from(z.data)).toEqual([4 * 1, 3 * 2 + 4 * 3, 2 * 4 + 4 * 7, 5 + 2 * 6 + 3 * 8 + 4 * 9]);
+  });
+
+  it('convTranspose2d: each input pixel spreads a weighted copy of the kernel', () => {
+    const x = [1, 2, 3, 4];
+    const ones = [1, 1, 1, 1];
+    const s2 = ref.convTranspose2d(x, [1, 1, 2, 2], ones, [1, 1, 2, 2], null, { strides: [2, 2] });
+    expect(s2.shape).toEqual([1, 1, 4, 4]);
+    expect(Array.from(s2.data)).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+    const s1 = ref.convTranspose2d(x, [1, 1, 2, 2], ones, [1, 1, 2, 2]);
+    expect(Array.from(s1.data)).toEqual([1, 3, 2, 4, 10, 6, 3, 7, 4]);
+    // outputShape [3, 3] with stride 2: total padding 4 - 3 = 1, the larger half at the start.
+    const cut = ref.convTranspose2d(x, [1, 1, 2, 2], ones, [1, 1, 2, 2], null, { strides: [2, 2], outputShape: [3, 3] });
+    expect(Array.from(cut.data)).toEqual([1, 2, 2, 3, 4, 4, 3, 4, 4]);
+  });
+
+  it('the gradients of the 3x3 / 2x2 case', () => {
+    const x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const w = [1, 2, 3, 4];
+    const dy = [1, 0, 0, -1];
+    // dx scatters w from (0, 0) and -w from (1, 1)
+    expect(Array.from(ref.conv2dInput(dy, w, [1, 1, 2, 2], [1, 1, 3, 3]).data)).toEqual([1, 2, 0, 3, 3, -2, 0, -3, -4]);
+    // dw[a, b] = x[a, b] - x[a + 1, b + 1]
+    expect(Array.from(ref.conv2dWeight(x, [1, 1, 3, 3], dy, [1, 1, 2, 2]).data)).toEqual([-4, -4, -4, -4]);
+    expect(Array.from(ref.conv2dBias([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 2]).data)).toEqual([1 + 2 + 5 + 6, 3 + 4 + 7 + 8]);
+  });
+});
+
+describe('conv2d on the GPU', () => {
+  it('matches the hand-worked case', async () => {
+    const engine = await getEngine();
+    const x = engine.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]);
+    const w = engine.tensor([1, 2, 3, 4], [1, 1, 2, 2]);
+    const b = engine.tensor([0.5], [1]);
+    const y = engine.ops.conv2d(x, w, b);
+    expect(y.shape).toEqual([1, 1, 2, 2]);
+    expect(Array.from(await y.read())).toEqual([37.5, 47.5, 67.5, 77.5]);
+  });
+
+  for (const [i, c] of convCases.entries()) {
+    it(`matches the reference: ${c.name}`, async () => {
+      const engine = await getEngine();
+      const { xData, wData, bData, x, w } = inputs(engine, c.x, c.w, !!c.bias, 10 + i * 3);
+      const b = bData ? engine.tensor(bData, [c.w[0]]) : undefined;
+      const y = engine.ops.conv2d(x, w, b, c.attrs);
+      const expected = ref.conv2d(xData, c.x, wData, c.w, bData, c.attrs);
+      expect(y.shape).toEqual(expected.shape);
+      expectClose(await y.read(), expected.data, { label: c.name });
+      for (const t of [x, w, b, y]) t?.dispose();
+    });
+  }
+});
+
+describe('convTranspose2d on the GPU', () => {
+  for (const [i, c] of transposeCases.entries()) {
+    it(`matches the reference: ${c.name}`, async () => {
+      const engine = await getEngine();
+      const { xData, wData, bData, x, w } = inputs(engine, c.x, c.w, false, 100 + i * 3);
+      const m = c.w[1] * (c.attrs.group ?? 1);
+      const b = c.bias ? engine.tensor(randomArray(m, 7 + i), [m]) : undefined;
+      const bRef = b ? await b.read() : bData;
+      const y = engine.ops.convTranspose2d(x, w, b, c.attrs);
+      const expected = ref.convTranspose2d(xData, c.x, wData, c.w, bRef, c.attrs);
+      expect(y.shape).toEqual(expected.shape);
+      expectClose(await y.read(), expected.data, { label: c.name });
+      for (const t of [x, w, b, y]) t?.dispose();
+    });
+  }
+});
+
+// Small cases for the finite-difference checks of the references (every element of x and w is
+// perturbed, so the shapes stay tiny).
+const fdConvCases: ConvCase[] = [
+  { name: 'stride 2, asymmetric pads', x: [2, 3, 5, 6], w: [4, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 0, 2, 1] } },
+  { name: 'dilation 2, strides [1, 3]', x: [1, 2, 7, 8], w: [3, 2, 2, 3], attrs: { dilations: [2, 2], strides: [1, 3], pads: [1, 2, 0, 1] } },
+  { name: 'group 2', x: [2, 4, 4, 5], w: [6, 2, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1] } },
+  { name: 'depthwise', x: [1, 3, 5, 4], w: [3, 1, 3, 3], attrs: { group: 3, pads: [0, 1, 1, 0] } },
+];
+const fdTransposeCases: TransposeCase[] = [
+  { name: 'stride 2, pad 1, output padding 1', x: [2, 3, 3, 4], w: [3, 2, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1] } },
+  { name: 'strides [3, 2], dilation 2', x: [1, 2, 3, 3], w: [2, 3, 2, 3], attrs: { strides: [3, 2], dilations: [2, 2], pads: [0, 1, 2, 0] } },
+  { name: 'group 2, output shape', x: [1, 4, 3, 3], w: [4, 2, 3, 3], attrs: { group: 2, strides: [2, 2], outputShape: [6, 7] } },
+];
+
+describe('conv gradient references against finite differences (float64)', () => {
+  for (const [i, c] of fdConvCases.entries()) {
+    it(`conv2d: ${c.name}`, () => {
+      const x = Float64Array.from(randomArray(size(c.x), 200 + i));
+      const w = Float64Array.from(randomArray(size(c.w), 300 + i));
+      const b = Float64Array.from(randomArray(c.w[0], 400 + i));
+      const yShape = ref.conv2d(x, c.x, w, c.w, b, c.attrs).shape;
+      const dy = randomArray(size(yShape), 500 + i);
+      const dx = numericGradient((xs) => ref.conv2d(xs, c.x, w, c.w, b, c.attrs).data, x, dy);
+      expectClose(ref.conv2dInput(dy, w, c.w, c.x, c.attrs).data, dx, { rtol: 1e-6, atol: 1e-7, label: 'dx' });
+      const dw = numericGradient((ws) => ref.conv2d(x, c.x, ws, c.w, b, c.attrs).data, w, dy);
+      expectClose(ref.conv2dWeight(x, c.x, dy, c.w, c.attrs).data, dw, { rtol: 1e-6, atol: 1e-7, label: 'dw' });
+      const db = numericGradient((bs) => ref.conv2d(x, c.x, w, c.w, bs, c.attrs).data, b, dy);
+      expectClose(ref.conv2dBias(dy, yShape).data, db, { rtol: 1e-6, atol: 1e-7, label: 'db' });
+    });
+  }
+
+  for (const [i, c] of fdTransposeCases.entries()) {
+    it(`convTranspose2d: ${c.name}`, () => {
+      const x = Float64Array.from(randomArray(size(c.x), 600 + i));
+      const w = Float64Array.from(randomArray(size(c.w), 700 + i));
+      const b = Float64Array.from(randomArray(c.w[1] * (c.attrs.group ?? 1), 800 + i));
+      const yShape = ref.convTranspose2d(x, c.x, w, c.w, b, c.attrs).shape;
+      const dy = randomArray(size(yShape), 900 + i);
+      const dx = numericGradient((xs) => ref.convTranspose2d(xs, c.x, w, c.w, b, c.attrs).data, x, dy);
+      expectClose(ref.convTranspose2dInput(dy, w, c.w, c.x, c.attrs).data, dx, { rtol: 1e-6, atol: 1e-7, label: 'dx' });
+      const dw = numericGradient((ws) => ref.convTranspose2d(x, c.x, ws, c.w, b, c.attrs).data, w, dy);
+      expectClose(ref.convTranspose2dWeight(x, c.x, dy, c.w, c.attrs).data, dw, { rtol: 1e-6, atol: 1e-7, label: 'dw' });
+      const db = numericGradient((bs) => ref.convTranspose2d(x, c.x, w, c.w, bs, c.attrs).data, b, dy);
+      expectClose(ref.conv2dBias(dy, yShape).data, db, { rtol: 1e-6, atol: 1e-7, label: 'db' });
+    });
+  }
+});
+
+describe('conv gradients on the GPU', () => {
+  for (const [i, c] of convCases.entries()) {
+    it(`conv2d dx, dw, db match the reference: ${c.name}`, async () => {
+      const engine = await getEngine();
+      const { xData, wData, x, w } = inputs(engine, c.x, c.w, false, 1000 + i * 3);
+      const yShape = ref.conv2d(xData, c.x, wData, c.w, null, c.attrs).shape;
+      const dyData = randomArray(size(yShape), 1100 + i);
+      const dy = engine.tensor(dyData, yShape);
+      const dx = engine.grad.conv2dInput(dy, w, c.x, c.attrs);
+      const dw = engine.grad.conv2dWeight(x, dy, c.w, c.attrs);
+      const db = engine.grad.conv2dBias(dy);
+      expect(dx.shape).toEqual(c.x);
+      expect(dw.shape).toEqual(c.w);
+      expectClose(await dx.read(), ref.conv2dInput(dyData, wData, c.w, c.x, c.attrs).data, { label: `${c.name} dx` });
+      expectClose(await dw.read(), ref.conv2dWeight(xData, c.x, dyData, c.w, c.attrs).data, { label: `${c.name} dw` });
+      expectClose(await db.read(), ref.conv2dBias(dyData, yShape).data, { label: `${c.name} db` });
+      for (const t of [x, w, dy, dx, dw, db]) t.dispose();
+    });
+  }
+
+  for (const [i, c] of transposeCases.entries()) {
+    it(`convTranspose2d dx, dw match the reference: ${c.name}`, async () => {
+      const engine = await getEngine();
+      const { xData, wData, x, w } = inputs(engine, c.x, c.w, false, 1200 + i * 3);
+      const yShape = ref.convTranspose2d(xData, c.x, wData, c.w, null, c.attrs).shape;
+      const dyData = randomArray(size(yShape), 1300 + i);
+      const dy = engine.tensor(dyData, yShape);
+      const dx = engine.grad.convTranspose2dInput(dy, w, c.x, c.attrs);
+      const dw = engine.grad.convTranspose2dWeight(x, dy, c.w, c.attrs);
+      expect(dx.shape).toEqual(c.x);
+      expect(dw.shape).toEqual(c.w);
+      expectClose(await dx.read(), ref.convTranspose2dInput(dyData, wData, c.w, c.x, c.attrs).data, { label: `${c.name} dx` });
+      expectClose(await dw.read(), ref.convTranspose2dWeight(xData, c.x, dyData, c.w, c.attrs).data, { label: `${c.name} dw` });
+      for (const t of [x, w, dy, dx, dw]) t.dispose();
+    });
+  }
+});
