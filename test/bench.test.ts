@@ -138,7 +138,7 @@ const tinyNet: ModelSource = {
       ['fc2.bias', [5]],
     ];
     const weights = new Map(shapes.map(([name, shape], i) => [name, { shape, data: randomArray(shape.reduce((p, d) => p * d, 1), 100 + i, -0.5, 0.5) }]));
-    return buildModel(engine, tinySpec(), weights);
+    return { model: await buildModel(engine, tinySpec(), weights) };
   },
 };
 

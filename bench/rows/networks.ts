@@ -2,16 +2,19 @@
 // one training step. The peer runs the same graph with TF.js ops and the same weights (tf-graph.ts).
 //
 // A network row loads its model in prepare(), so the bench runs when a model or an op is missing:
-// the row is skipped with a note saying what is missing. Nothing is faked.
+// the row is skipped with a note saying what is missing. The one stand-in: before `npm run train`
+// has written weights/, the default model's rows time its architecture with random weights (the
+// work does not depend on the values), and their notes say so.
 
 import type { Row, BenchContext, Prepared } from '../harness.ts';
 import { Skip } from '../harness.ts';
-import { grad, op, randomData, sizeOf, type BenchGrads, type BenchOps } from '../api.ts';
+import { grad, op, randomData, sizeOf } from '../api.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import type { Tensor } from '../../src/engine/tensor.ts';
 import type { Model } from '../../src/models/model.ts';
 import { loadOnnx } from '../../src/models/onnx/index.ts';
-import { loadDefaultModel } from '../../src/models/default-model.ts';
+import { conceptNetSpec, conceptNetWeightShapes, loadDefaultModel } from '../../src/models/default-model.ts';
+import { buildModel } from '../../src/models/model.ts';
 import type { NodeType } from '../../src/models/spec.ts';
 import { TfGraph, type HostTensor } from '../tf-graph.ts';
 import type { Peer, TfTensor, TfTensor4D } from '../peer.ts';
@@ -20,7 +23,8 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 export interface ModelSource {
   /** e.g. 'SqueezeNet 1.1'. */
   group: string;
-  load(ctx: BenchContext): Promise<Model>;
+  /** The model, and a note when it is not quite the one named (e.g. a stand-in for missing weights). */
+  load(ctx: BenchContext): Promise<{ model: Model; note?: string }>;
 }
 
 type Library = Record<string, unknown>;
@@ -30,7 +34,7 @@ export const squeezeNet: ModelSource = {
   async load(ctx) {
     const bytes = await ctx.loadAsset('models/squeezenet1.1/squeezenet1.1.onnx');
     if (!bytes) throw new Skip('the SqueezeNet 1.1 ONNX file (../shared/models/squeezenet1.1/) is not here');
-    return loadOnnx(ctx.engine, bytes);
+    return { model: await loadOnnx(ctx.engine, bytes) };
   },
 };
 
@@ -38,15 +42,24 @@ export const defaultModel: ModelSource = {
   group: 'default model',
   async load(ctx) {
     try {
-      return await loadDefaultModel(ctx.engine);
+      return { model: await loadDefaultModel(ctx.engine) };
     } catch (e) {
-      throw new Skip(`loadDefaultModel failed: ${e instanceof Error ? e.message : e}`);
+      // Before `npm run train` has written weights/: the same network with random weights.
+      const spec = conceptNetSpec();
+      const weights = new Map<string, HostTensor>();
+      let seed = 30;
+      for (const [name, shape] of conceptNetWeightShapes(spec)) {
+        const scale = name.endsWith('.weight') ? Math.sqrt(6 / sizeOf(shape.slice(1))) : 0.1;
+        weights.set(name, { shape, data: randomData(sizeOf(shape), seed++, -scale, scale) });
+      }
+      const reason = e instanceof Error ? e.message : String(e);
+      return { model: await buildModel(ctx.engine, spec, weights), note: `random weights: the trained ones could not be loaded (${reason})` };
     }
   },
 };
 
 // The engine functions each node type needs, by pass, so a missing one skips the row up front.
-type Need = { ops?: (keyof BenchOps | string)[]; grad?: (keyof BenchGrads | string)[] };
+type Need = { ops?: string[]; grad?: string[] };
 const FORWARD: Partial<Record<NodeType, Need>> = {
   conv: { ops: ['conv2d'] },
   relu: { ops: ['relu'] },
@@ -107,6 +120,8 @@ async function hostWeights(model: Model): Promise<Map<string, HostTensor>> {
 
 interface Loaded {
   model: Model;
+  /** The source's note, if any, to lead the row's note. */
+  note?: string;
   x: Tensor;
   inputShape: number[];
   graph: TfGraph | null;
@@ -115,7 +130,7 @@ interface Loaded {
 }
 
 async function load(ctx: BenchContext, source: ModelSource, batch: number, passes: Partial<Record<NodeType, Need>>[]): Promise<Loaded> {
-  const model = await source.load(ctx);
+  const { model, note } = await source.load(ctx);
   try {
     requireKernels(ctx.engine, model, passes);
     const inputShape = [batch, ...model.spec.input.shape];
@@ -126,6 +141,7 @@ async function load(ctx: BenchContext, source: ModelSource, batch: number, passe
     const tx = peer ? peer.nhwc(data, inputShape) : null;
     return {
       model,
+      note,
       x,
       inputShape,
       graph,
@@ -141,6 +157,10 @@ async function load(ctx: BenchContext, source: ModelSource, batch: number, passe
     model.dispose();
     throw e;
   }
+}
+
+function notes(m: Loaded, text: string): string {
+  return [m.note, text].filter(Boolean).join('; ');
 }
 
 /** Largest relative difference between two outputs (the peer must compute the same function). */
@@ -182,7 +202,7 @@ export function networkRows(source: ModelSource, options: NetworkOptions): Row[]
       async prepare(ctx): Promise<Prepared> {
         const m = await load(ctx, source, batch, [FORWARD]);
         const { peer } = ctx;
-        let note = 'FLOPs: conv and linear layers';
+        let note = notes(m, 'FLOPs: conv and linear layers');
         if (peer && m.graph && m.tx) {
           const outputs = await m.model.forward(m.x);
           const theirs = peer.tf.tidy(() => m.graph!.forward(m.tx!));
@@ -215,7 +235,7 @@ export function networkRows(source: ModelSource, options: NetworkOptions): Row[]
           peer: peer && gradient && m.tx ? () => peer.tf.tidy(() => gradient(m.tx!)) : undefined,
           shape: `${m.inputShape.join('x')}`,
           flops: 2 * forwardFlops(m.model, batch),
-          note: `d(unit 0 of '${layer}')/d(image); FLOPs: 2x forward (forward + input gradients of conv/linear)`,
+          note: notes(m, `d(unit 0 of '${layer}')/d(image); FLOPs: 2x forward (forward + input gradients of conv/linear)`),
           dispose: m.dispose,
         };
       },
@@ -283,7 +303,7 @@ function trainRow(source: ModelSource, { batch, lr }: { batch: number; lr: numbe
         peer: theirs,
         shape: `${m.inputShape.join('x')}`,
         flops: 3 * forwardFlops(model, batch),
-        note: 'softmax cross-entropy, backward through every weight, Adam (TF.js: tf.train.adam, minimize); FLOPs: about 3x forward',
+        note: notes(m, 'softmax cross-entropy, backward through every weight, Adam (TF.js: tf.train.adam, minimize); FLOPs: about 3x forward'),
         dispose: () => {
           labels.dispose();
           moments.forEach(({ m: first, v }) => {

@@ -9,11 +9,19 @@ import type { ModelSpec, NodeSpec } from './spec.ts';
 
 export const DEFAULT_MODEL_NAME = 'conceptnet';
 export const DEFAULT_IMAGE_SIZE = 64;
-/** Output channels of the four conv blocks, and the width of the hidden linear layer. */
-const CONV_WIDTHS = [16, 32, 64, 64];
+/**
+ * The layers, AlexNet-like in miniature: a strided first conv with LRN, then 3x3 convs; pooling
+ * after conv1, conv2 and conv4. Feature maps: conv1 32x32, conv2 16x16, conv3 and conv4 8x8 (for a
+ * 64x64 input). Kept narrow so that training on a 2-core CPU takes minutes.
+ */
+const CONVS = [
+  { name: 'conv1', width: 16, kernel: 5, stride: 2, lrn: true, pool: true },
+  { name: 'conv2', width: 32, kernel: 3, stride: 1, lrn: false, pool: true },
+  { name: 'conv3', width: 64, kernel: 3, stride: 1, lrn: false, pool: false },
+  { name: 'conv4', width: 64, kernel: 3, stride: 1, lrn: false, pool: true },
+];
 const HIDDEN = 128;
 
-/** conv-relu(-lrn)-pool blocks, then two linear layers. Widths are kept small so that training on a CPU takes minutes. */
 export function conceptNetSpec(size = DEFAULT_IMAGE_SIZE): ModelSpec {
   const nodes: NodeSpec[] = [];
   let last = 'image';
@@ -21,12 +29,13 @@ export function conceptNetSpec(size = DEFAULT_IMAGE_SIZE): ModelSpec {
     nodes.push(node);
     last = node.name;
   };
-  CONV_WIDTHS.forEach((_, i) => {
+  CONVS.forEach((c, i) => {
     const k = i + 1;
-    add({ name: `conv${k}`, type: 'conv', inputs: [last], attrs: { kernelShape: [3, 3], pads: [1, 1, 1, 1] } });
+    const pad = (c.kernel - 1) / 2;
+    add({ name: c.name, type: 'conv', inputs: [last], attrs: { kernelShape: [c.kernel, c.kernel], strides: [c.stride, c.stride], pads: [pad, pad, pad, pad] } });
     add({ name: `relu${k}`, type: 'relu', inputs: [last] });
-    if (k === 1) add({ name: 'norm1', type: 'lrn', inputs: [last], attrs: { size: 5, alpha: 1e-4, beta: 0.75, bias: 1 } });
-    add({ name: `pool${k}`, type: 'maxpool', inputs: [last], attrs: { kernelShape: [2, 2], strides: [2, 2] } });
+    if (c.lrn) add({ name: `norm${k}`, type: 'lrn', inputs: [last], attrs: { size: 5, alpha: 1e-4, beta: 0.75, bias: 1 } });
+    if (c.pool) add({ name: `pool${k}`, type: 'maxpool', inputs: [last], attrs: { kernelShape: [2, 2], strides: [2, 2] } });
   });
   add({ name: 'flatten', type: 'flatten', inputs: [last] });
   add({ name: 'fc5', type: 'linear', inputs: [last] });
@@ -34,7 +43,7 @@ export function conceptNetSpec(size = DEFAULT_IMAGE_SIZE): ModelSpec {
   add({ name: 'fc6', type: 'linear', inputs: [last] });
   return {
     name: DEFAULT_MODEL_NAME,
-    description: 'VGG-style CNN trained by convsight on its procedural concept dataset: names the shape of the largest object.',
+    description: 'A small AlexNet-like CNN trained by convsight on its procedural concept dataset: names the shape of the largest object.',
     input: {
       name: 'image',
       shape: [3, size, size],
@@ -50,12 +59,13 @@ export function conceptNetSpec(size = DEFAULT_IMAGE_SIZE): ModelSpec {
 export function conceptNetWeightShapes(spec: ModelSpec): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
   let channels = spec.input.shape[0];
-  CONV_WIDTHS.forEach((w, i) => {
-    shapes.set(`conv${i + 1}.weight`, [w, channels, 3, 3]);
-    shapes.set(`conv${i + 1}.bias`, [w]);
-    channels = w;
-  });
-  const spatial = spec.input.shape[1] / 2 ** CONV_WIDTHS.length;
+  let spatial = spec.input.shape[1];
+  for (const c of CONVS) {
+    shapes.set(`${c.name}.weight`, [c.width, channels, c.kernel, c.kernel]);
+    shapes.set(`${c.name}.bias`, [c.width]);
+    channels = c.width;
+    spatial = spatial / c.stride / (c.pool ? 2 : 1);
+  }
   shapes.set('fc5.weight', [HIDDEN, channels * spatial * spatial]);
   shapes.set('fc5.bias', [HIDDEN]);
   shapes.set('fc6.weight', [spec.labels!.length, HIDDEN]);

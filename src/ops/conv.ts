@@ -25,13 +25,19 @@ import {
 
 export type { ConvAttrs, ConvTransposeAttrs, ConvGeometry } from './conv-geometry.ts';
 
-const WG = 64; // the shaders' default workgroup size
+// The shaders' default workgroup size. Small: a thread does much work, and on a CPU driver each
+// workgroup runs on one core, so many small workgroups spread a layer of few tiles evenly.
+const WG = 16;
 /** Output channels per thread (the kernels' mat4x4 accumulators). */
 const BLOCK = 16;
-/** Pixels (or weight entries) per thread. */
-const TILE = 8;
+/** Output pixels per thread in conv2d.wgsl and conv-transpose2d.wgsl. */
+const PIXELS = 16;
+/** Weight entries per thread in conv2d-weight-grad.wgsl. */
+const ENTRIES = 16;
 /** Threads a weight-gradient dispatch aims for at least, splitting its sum over pixels into slices. */
 const WEIGHT_GRAD_THREADS = 256;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** The same convolution seen from the other side: its output map as the input and vice versa. */
 function swapSides(g: ConvGeometry): ConvGeometry {
@@ -97,13 +103,16 @@ function convolve(engine: Engine, op: string, kind: 'direct' | 'transposed', x: 
     const perImage = g.group * common.blocks;
     let shape;
     if (kind === 'direct') {
-      const tiles = Math.ceil((g.outH * g.outW) / TILE);
+      const tiles = Math.ceil((g.outH * g.outW) / PIXELS);
       shape = { tiles, threads: count * perImage * tiles };
     } else {
       const classH = Math.ceil(g.outH / g.strides[0]);
       const classW = Math.ceil(g.outW / g.strides[1]);
-      const tiles = Math.ceil((classH * classW) / TILE);
-      shape = { classH, classW, tiles, threads: count * perImage * g.strides[0] * g.strides[1] * tiles };
+      const tiles = Math.ceil((classH * classW) / PIXELS);
+      // The taps reaching one residue class come every stride / gcd(stride, dilation) taps.
+      const [tapStepH, tapStepW] = [0, 1].map((i) => g.strides[i] / gcd(g.strides[i], g.dilations[i]));
+      const taps = { tapStepH, tapStepW, shiftStepH: (tapStepH * g.dilations[0]) / g.strides[0], shiftStepW: (tapStepW * g.dilations[1]) / g.strides[1] };
+      shape = { ...taps, classH, classW, tiles, threads: count * perImage * g.strides[0] * g.strides[1] * tiles };
     }
     engine.run(kind === 'direct' ? 'conv2d' : 'conv-transpose2d', {
       // Without a bias the kernel reads none, but the binding must still be given.
@@ -125,7 +134,7 @@ function weightGradient(engine: Engine, op: string, x: Tensor, dy: Tensor, g: Co
   const groupM = g.outC / g.group;
   const entries = groupC * g.kH * g.kW;
   const blocks = Math.ceil(groupM / BLOCK);
-  const tapTiles = Math.ceil(entries / TILE);
+  const tapTiles = Math.ceil(entries / ENTRIES);
   const threadsPerSlice = g.group * blocks * tapTiles;
   const xPer = g.inC * g.inH * g.inW;
   const dyPer = g.outC * g.outH * g.outW;

@@ -96,14 +96,16 @@ function argmaxRows(probs: Float32Array, rows: number, k: number): Int32Array {
   return out;
 }
 
-/** Trains `model` in place. Returns one summary per epoch. */
-export async function train(model: Model, data: LabelledImages, options: TrainOptions): Promise<EpochSummary[]> {
+/**
+ * Trains `model` in place. `images` is a fixed training set, or a function giving each epoch its
+ * own (fresh images every epoch, when a generator can make them). Returns one summary per epoch.
+ */
+export async function train(model: Model, images: LabelledImages | ((epoch: number) => LabelledImages), options: TrainOptions): Promise<EpochSummary[]> {
   const { engine, spec } = model;
   const { ops, grad } = engine;
   const params = [...model.weights.entries()];
   const moments = params.map(([, w]) => ({ m: engine.zeros(w.shape), v: engine.zeros(w.shape) }));
   const rng = new Random(options.seed);
-  const stepsPerEpoch = Math.floor(data.count / options.batchSize);
   const history: EpochSummary[] = [];
   let step = 0;
   let lr = options.learningRate;
@@ -111,6 +113,8 @@ export async function train(model: Model, data: LabelledImages, options: TrainOp
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const started = performance.now();
+      const data = typeof images === 'function' ? images(epoch) : images;
+      const stepsPerEpoch = Math.floor(data.count / options.batchSize);
       const order = shuffledIndices(data.count, rng);
       let lossSum = 0;
       let correct = 0;

@@ -12,10 +12,11 @@ import { evaluate, initialWeights, train } from '../../train/trainer.ts';
 import { parseOptions, positiveInt } from '../args.ts';
 
 export const usage = `
-usage: train [--epochs 6] [--count 6000] [--batch 32] [--lr 0.002] [--seed 1] [--out weights]
+usage: train [--epochs 8] [--count 4000] [--batch 32] [--lr 0.003] [--seed 1] [--out weights]
 
-  --epochs  passes over the training images
-  --count   training images generated from the concept dataset with --seed
+  --epochs  epochs of training
+  --count   training images per epoch, fresh ones each epoch, generated from the concept dataset
+            with --seed (epoch e uses images e*count ... (e+1)*count - 1)
   --batch   minibatch size
   --lr      Adam's learning rate (decayed by 0.7 after each epoch)
   --seed    seed of the training images and of the initial weights (the run is reproducible)
@@ -24,7 +25,7 @@ usage: train [--epochs 6] [--count 6000] [--batch 32] [--lr 0.002] [--seed 1] [-
 Held-out accuracy is measured after each epoch on 512 images generated with seed + 1000.
 `;
 
-export const TRAIN_DEFAULTS = { epochs: 6, count: 6000, batch: 32, lr: 0.002, seed: 1 };
+export const TRAIN_DEFAULTS = { epochs: 8, count: 4000, batch: 32, lr: 0.003, seed: 1 };
 
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions('train', usage, args, {
@@ -48,8 +49,6 @@ export async function run(args: string[]): Promise<void> {
 
   const spec = conceptNetSpec();
   const size = spec.input.shape[1];
-  process.stderr.write(`Generating ${count} training images (seed ${seed}) and 512 held-out images…\n`);
-  const trainSet = conceptImages(seed, count, size);
   const heldOut = conceptImages(seed + 1000, 512, size);
 
   const engine = await createEngine();
@@ -61,7 +60,8 @@ export async function run(args: string[]): Promise<void> {
     let smoothLoss = NaN;
     let smoothAcc = NaN;
     const heldOutAccuracy: number[] = [];
-    const history = await train(model, trainSet, {
+    const imagesOfEpoch = (epoch: number) => conceptImages(seed, count, size, undefined, (epoch - 1) * count);
+    const history = await train(model, imagesOfEpoch, {
       epochs,
       batchSize,
       learningRate,
