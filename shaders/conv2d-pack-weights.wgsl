@@ -2,7 +2,9 @@
 // and one reduction channel, the weights of a block of 16 output channels as 4 vec4s:
 //   packed[g][block][tap][i][j] = w[output channel block * 16 + j of group g, reduction channel i, tap]
 // (zero past the group's last output channel). The source layout comes as strides, so one kernel
-// serves OIHW (Conv) and IOHW (ConvTranspose) weights, used either way round.
+// serves OIHW (Conv) and IOHW (ConvTranspose) weights, used either way round. With `flip` the taps
+// are reversed (tap t takes the weight of tap kH * kW - 1 - t), which turns a stride-1 transposed
+// convolution into a direct one.
 // Threads: one per packed element.
 
 struct Params {
@@ -14,6 +16,7 @@ struct Params {
   strideGroup: u32,  // source strides of a group, an output channel and a reduction channel
   strideO: u32,
   strideI: u32,
+  flip: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -35,6 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let outBlock = r % p.blocks;
   let g = r / p.blocks;
   let o = outBlock * 16u + j;
-  let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + i * p.strideI + tap;
+  let sourceTap = select(tap, p.taps - 1u - tap, p.flip != 0u);
+  let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + i * p.strideI + sourceTap;
   packed[e] = select(0.0, w[source], o < p.groupO);
 }

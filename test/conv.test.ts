@@ -8,6 +8,18 @@ import type { Engine } from '../src/index.ts';
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * GPU vs reference tolerance for a convolution between maps x and y: float32 sums of n products
+ * of values in [-1, 1] round off in proportion to sqrt(n), and a result that cancels to near zero
+ * keeps that absolute error, so atol grows with the longest sum (over taps and channels, or over
+ * pixels for the weight gradient).
+ */
+function tolerance(xShape: readonly number[], yShape: readonly number[], wShape: readonly number[], group = 1, label = '') {
+  const taps = wShape[2] * wShape[3];
+  const longest = Math.max((xShape[1] / group) * taps, (yShape[1] / group) * taps, yShape[0] * yShape[2] * yShape[3], xShape[0] * xShape[2] * xShape[3]);
+  return { rtol: 1e-4, atol: 1e-5 + 1e-6 * Math.sqrt(longest), label };
+}
+
 interface ConvCase {
   name: string;
   x: number[];
@@ -32,6 +44,8 @@ const convCases: ConvCase[] = [
   { name: 'kernel larger than the input, padded', x: [1, 2, 2, 3], w: [3, 2, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
   { name: '17 -> 35 channels, 13x13', x: [1, 17, 13, 13], w: [35, 17, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
   { name: '11x11 stride 4 (AlexNet conv1, small)', x: [1, 3, 31, 27], w: [10, 3, 11, 11], bias: true, attrs: { strides: [4, 4] } },
+  { name: 'strides [4, 2] with dilation 2 (taps reach every other class)', x: [2, 3, 17, 19], w: [5, 3, 3, 3], attrs: { strides: [4, 2], dilations: [2, 2], pads: [1, 2, 0, 1] } },
+  { name: 'realistic: 32 -> 64 channels, 28x28, 3x3 pad 1', x: [1, 32, 28, 28], w: [64, 32, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
 ];
 
 interface TransposeCase {
@@ -51,6 +65,7 @@ const transposeCases: TransposeCase[] = [
   { name: 'depthwise', x: [1, 4, 6, 5], w: [4, 1, 3, 3], attrs: { group: 4, strides: [2, 2] } },
   { name: 'output shape (pads derived)', x: [1, 3, 4, 4], w: [3, 2, 3, 3], attrs: { strides: [2, 2], outputShape: [8, 8] } },
   { name: 'output shape larger than natural (negative pads)', x: [1, 2, 3, 3], w: [2, 3, 2, 2], attrs: { strides: [2, 2], outputShape: [8, 9] } },
+  { name: 'stride 1, output shape larger than natural', x: [2, 2, 3, 3], w: [2, 3, 2, 2], bias: true, attrs: { outputShape: [6, 5] } },
   { name: '17 -> 20 channels, 11x11 stride 4', x: [1, 17, 4, 3], w: [17, 20, 11, 11], bias: true, attrs: { strides: [4, 4], pads: [2, 3, 1, 0] } },
 ];
 
@@ -118,7 +133,7 @@ describe('conv2d on the GPU', () => {
       const y = engine.ops.conv2d(x, w, b, c.attrs);
       const expected = ref.conv2d(xData, c.x, wData, c.w, bData, c.attrs);
       expect(y.shape).toEqual(expected.shape);
-      expectClose(await y.read(), expected.data, { label: c.name });
+      expectClose(await y.read(), expected.data, tolerance(c.x, expected.shape, c.w, c.attrs.group, c.name));
       for (const t of [x, w, b, y]) t?.dispose();
     });
   }
@@ -135,7 +150,7 @@ describe('convTranspose2d on the GPU', () => {
       const y = engine.ops.convTranspose2d(x, w, b, c.attrs);
       const expected = ref.convTranspose2d(xData, c.x, wData, c.w, bRef, c.attrs);
       expect(y.shape).toEqual(expected.shape);
-      expectClose(await y.read(), expected.data, { label: c.name });
+      expectClose(await y.read(), expected.data, tolerance(c.x, expected.shape, c.w, c.attrs.group, c.name));
       for (const t of [x, w, b, y]) t?.dispose();
     });
   }
@@ -202,9 +217,9 @@ describe('conv gradients on the GPU', () => {
       const db = engine.grad.conv2dBias(dy);
       expect(dx.shape).toEqual(c.x);
       expect(dw.shape).toEqual(c.w);
-      expectClose(await dx.read(), ref.conv2dInput(dyData, wData, c.w, c.x, c.attrs).data, { label: `${c.name} dx` });
-      expectClose(await dw.read(), ref.conv2dWeight(xData, c.x, dyData, c.w, c.attrs).data, { label: `${c.name} dw` });
-      expectClose(await db.read(), ref.conv2dBias(dyData, yShape).data, { label: `${c.name} db` });
+      expectClose(await dx.read(), ref.conv2dInput(dyData, wData, c.w, c.x, c.attrs).data, tolerance(c.x, yShape, c.w, c.attrs.group, `${c.name} dx`));
+      expectClose(await dw.read(), ref.conv2dWeight(xData, c.x, dyData, c.w, c.attrs).data, tolerance(c.x, yShape, c.w, c.attrs.group, `${c.name} dw`));
+      expectClose(await db.read(), ref.conv2dBias(dyData, yShape).data, tolerance(c.x, yShape, c.w, c.attrs.group, `${c.name} db`));
       for (const t of [x, w, dy, dx, dw, db]) t.dispose();
     });
   }
@@ -220,9 +235,82 @@ describe('conv gradients on the GPU', () => {
       const dw = engine.grad.convTranspose2dWeight(x, dy, c.w, c.attrs);
       expect(dx.shape).toEqual(c.x);
       expect(dw.shape).toEqual(c.w);
-      expectClose(await dx.read(), ref.convTranspose2dInput(dyData, wData, c.w, c.x, c.attrs).data, { label: `${c.name} dx` });
-      expectClose(await dw.read(), ref.convTranspose2dWeight(xData, c.x, dyData, c.w, c.attrs).data, { label: `${c.name} dw` });
+      expectClose(await dx.read(), ref.convTranspose2dInput(dyData, wData, c.w, c.x, c.attrs).data, tolerance(c.x, yShape, c.w, c.attrs.group, `${c.name} dx`));
+      expectClose(await dw.read(), ref.convTranspose2dWeight(xData, c.x, dyData, c.w, c.attrs).data, tolerance(c.x, yShape, c.w, c.attrs.group, `${c.name} dw`));
       for (const t of [x, w, dy, dx, dw]) t.dispose();
     });
   }
+});
+
+describe('conv on tensors too large to bind whole', () => {
+  it('processes the batch in chunks of images, forward and backward', async () => {
+    // 8 KiB bindings: two images of x [4, 12, 13] fit, the batch of three does not.
+    const engine = await createSmallEngine(8192);
+    try {
+      const xShape = [3, 4, 12, 13];
+      const wShape = [6, 4, 3, 3];
+      const attrs: ConvAttrs = { pads: [1, 1, 1, 1], strides: [1, 1] };
+      const { xData, wData, x, w } = inputs(engine, xShape, wShape, false, 2000);
+      const bData = randomArray(6, 2003);
+      const b = engine.tensor(bData, [6]);
+      const y = engine.ops.conv2d(x, w, b, attrs);
+      const yRef = ref.conv2d(xData, xShape, wData, wShape, bData, attrs);
+      expectClose(await y.read(), yRef.data, { label: 'y' });
+      const dyData = randomArray(size(yRef.shape), 2004);
+      const dy = engine.tensor(dyData, yRef.shape);
+      expectClose(await engine.grad.conv2dInput(dy, w, xShape, attrs).read(), ref.conv2dInput(dyData, wData, wShape, xShape, attrs).data, { label: 'dx' });
+      expectClose(await engine.grad.conv2dWeight(x, dy, wShape, attrs).read(), ref.conv2dWeight(xData, xShape, dyData, wShape, attrs).data, { label: 'dw' });
+      expectClose(await engine.grad.conv2dBias(dy).read(), ref.conv2dBias(dyData, yRef.shape).data, { label: 'db' });
+
+      // ConvTranspose the other way: x [3, 6, 12, 13] with w [6, 4, 3, 3] gives [3, 4, 12, 13].
+      const tx = engine.tensor(dyData, yRef.shape);
+      const t = engine.ops.convTranspose2d(tx, w, undefined, attrs);
+      expectClose(await t.read(), ref.convTranspose2d(dyData, yRef.shape, wData, wShape, null, attrs).data, { label: 'transposed y' });
+      const tdy = engine.tensor(xData, xShape);
+      expectClose(await engine.grad.convTranspose2dInput(tdy, w, yRef.shape, attrs).read(), ref.convTranspose2dInput(xData, wData, wShape, yRef.shape, attrs).data, { label: 'transposed dx' });
+      expectClose(await engine.grad.convTranspose2dWeight(tx, tdy, wShape, attrs).read(), ref.convTranspose2dWeight(dyData, yRef.shape, xData, wShape, attrs).data, { label: 'transposed dw' });
+
+      const big = engine.tensor(new Float32Array(4 * 30 * 30), [1, 4, 30, 30]);
+      expect(() => engine.ops.conv2d(big, w, undefined, attrs)).toThrow(/conv2d: one image of 5400 elements is larger than a storage binding may be/);
+    } finally {
+      engine.destroy();
+    }
+  });
+});
+
+describe('conv input validation (before any GPU work)', () => {
+  it('names the op and the offending shapes', async () => {
+    const engine = await getEngine();
+    const t = (shape: number[]) => engine.tensor(new Float32Array(size(shape)), shape);
+    const x = t([1, 3, 5, 5]);
+    const w = t([4, 3, 3, 3]);
+    expect(() => engine.ops.conv2d(t([1, 3, 5]), w)).toThrow(/conv2d: x must have rank 4, got shape \[1, 3, 5\]/);
+    expect(() => engine.ops.conv2d(x, t([4, 2, 3, 3]))).toThrow(/conv2d: w \[4, 2, 3, 3\] must have C \/ group = 3 input channels \(x has 3, group 1\), has 2/);
+    expect(() => engine.ops.conv2d(t([1, 4, 5, 5]), t([6, 2, 3, 3]), null, { group: 3 })).toThrow(/conv2d: group 3 must divide the input channels \(4\) and the output channels \(6\)/);
+    expect(() => engine.ops.conv2d(t([1, 1, 2, 2]), t([1, 1, 5, 5]), null, { pads: [1, 1, 1, 1] })).toThrow(/conv2d: the vertical kernel extent 5 .*larger than the padded input \(2 \+ 1 \+ 1\); x \[1, 1, 2, 2\], w \[1, 1, 5, 5\]/);
+    expect(() => engine.ops.conv2d(x, t([1, 3, 3, 3]), null, { dilations: [3, 1] })).toThrow(/conv2d: the vertical kernel extent 7 \(kernel 3, dilation 3\)/);
+    expect(() => engine.ops.conv2d(x, w, null, { strides: [0, 1] })).toThrow(/conv2d: strides must be integers >= 1, got \[0,1\]/);
+    expect(() => engine.ops.conv2d(x, w, null, { pads: [1, -1, 1, 1] })).toThrow(/conv2d: pads must be integers >= 0/);
+    expect(() => engine.ops.conv2d(x, w, null, { pads: [1, 1] })).toThrow(/conv2d: pads must be an array of 4 integers/);
+    expect(() => engine.ops.conv2d(x, w, null, { group: 0 })).toThrow(/conv2d: group must be an integer >= 1, got 0/);
+    expect(() => engine.ops.conv2d(x, w, t([5]))).toThrow(/conv2d: b \[5\] must be \[4\]/);
+    expect(() => engine.ops.conv2d(x, w, null, { kernelShape: [5, 5] })).toThrow(/conv2d: kernelShape \[5, 5\] does not match w \[4, 3, 3, 3\]/);
+    const gone = t([1, 3, 5, 5]);
+    gone.dispose();
+    expect(() => engine.ops.conv2d(gone, w)).toThrow(/conv2d: x \[1, 3, 5, 5\] was disposed/);
+
+    expect(() => engine.ops.convTranspose2d(x, t([4, 2, 3, 3]))).toThrow(/convTranspose2d: w \[4, 2, 3, 3\] must have 3 input channels \(x \[1, 3, 5, 5\]\), has 4/);
+    expect(() => engine.ops.convTranspose2d(t([1, 3, 2, 2]), t([3, 2, 2, 2]), null, { pads: [2, 0, 2, 0] })).toThrow(/convTranspose2d: the output would be -1 x 3/);
+    expect(() => engine.ops.convTranspose2d(x, t([3, 2, 3, 3]), null, { strides: [2, 2], outputPadding: [2, 0] })).toThrow(/convTranspose2d: outputPadding \[2, 0\] must be smaller than the stride or the dilation/);
+    expect(() => engine.ops.convTranspose2d(x, t([3, 2, 3, 3]), null, { outputShape: [0, 4] })).toThrow(/convTranspose2d: outputShape must be integers >= 1/);
+
+    const dy = t([1, 4, 3, 3]);
+    expect(() => engine.grad.conv2dInput(t([1, 4, 5, 5]), w, [1, 3, 5, 5])).toThrow(/conv2dInput: dy \[1, 4, 5, 5\] must be \[1, 4, 3, 3\] \(conv2d's output for x \[1, 3, 5, 5\] and w \[4, 3, 3, 3\]\)/);
+    expect(() => engine.grad.conv2dInput(dy, w, [1, 3, 5])).toThrow(/conv2dInput: x shape must be 4 positive integers \(NCHW\), got \[1, 3, 5\]/);
+    expect(() => engine.grad.conv2dWeight(x, dy, [4, 3, 3])).toThrow(/conv2dWeight: w shape must be 4 positive integers/);
+    expect(() => engine.grad.conv2dWeight(x, dy, [4, 3, 2, 2])).toThrow(/conv2dWeight: dy \[1, 4, 3, 3\] must be \[1, 4, 4, 4\]/);
+    expect(() => engine.grad.conv2dBias(t([4, 3]))).toThrow(/conv2dBias: dy must have rank 4, got shape \[4, 3\]/);
+    expect(() => engine.grad.convTranspose2dInput(dy, t([3, 4, 3, 3]), [1, 3, 5, 5])).toThrow(/convTranspose2dInput: dy \[1, 4, 3, 3\] must be \[1, 4, 7, 7\]/);
+    expect(() => engine.grad.convTranspose2dWeight(x, dy, [3, 4, 3, 3])).toThrow(/convTranspose2dWeight: dy \[1, 4, 3, 3\] must be \[1, 4, 7, 7\]/);
+  });
 });

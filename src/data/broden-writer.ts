@@ -18,12 +18,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatCsvRow } from './csv.ts';
 import { encodeLabelPng, encodeRgbPng } from './png.ts';
+import { CATEGORY_COLUMNS, CLASS_COLUMNS, CODE_COLUMNS, INDEX_COLUMNS, LABEL_COLUMNS } from './broden-format.ts';
 
-export const INDEX_COLUMNS = ['image', 'split', 'ih', 'iw', 'sh', 'sw'] as const;
-export const CATEGORY_COLUMNS = ['name', 'first', 'last', 'count', 'frequency'] as const;
-export const LABEL_COLUMNS = ['number', 'name', 'category', 'frequency', 'coverage', 'syns'] as const;
-export const CODE_COLUMNS = ['code', 'number', 'name', 'frequency', 'coverage'] as const;
-export const CLASS_COLUMNS = ['image', 'label', 'name'] as const;
 
 /** A category of the vocabulary: its labels are numbered first, first + 1, ... in this order. */
 export interface WriterCategory {

@@ -12,9 +12,8 @@ import { parseCsv, type CsvTable } from './csv.ts';
 import { decodeImageNode } from './image-node.ts';
 import type { RgbImage } from './image-format.ts';
 import { decodeLabelPng } from './png.ts';
-import { CATEGORY_COLUMNS, CLASS_COLUMNS, CODE_COLUMNS, INDEX_COLUMNS, LABEL_COLUMNS } from './broden-writer.ts';
+import { CATEGORY_COLUMNS, CLASS_COLUMNS, CODE_COLUMNS, INDEX_COLUMNS, LABEL_COLUMNS } from './broden-format.ts';
 
-export { BrodenWriter, type BrodenRecord, type WriterCategory } from './broden-writer.ts';
 export type { RgbImage } from './image-format.ts';
 
 export interface BrodenCategory {

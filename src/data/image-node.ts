@@ -7,7 +7,8 @@ import type * as Pngjs from 'pngjs';
 import type * as JpegJs from 'jpeg-js';
 import { detectImageFormat, notAnImageError, type RgbImage } from './image-format.ts';
 
-function nodeRequire<T>(name: string): T {
+/** Loads a package with Node's require, at call time (so bundling for the page never sees it). */
+export function nodeRequire<T>(name: string): T {
   const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
   return createRequire(import.meta.url)(name) as T;
 }

@@ -2,9 +2,13 @@
 // our own (below); decoding goes through pngjs, which reads every PNG variant (pictures are decoded
 // by image-node.ts).
 
-import { crc32, deflateSync } from 'node:zlib';
-import { PNG } from 'pngjs';
+import type * as Pngjs from 'pngjs';
 import type { RgbImage } from './image-format.ts';
+import { nodeRequire } from './image-node.ts';
+
+// Node-only modules are fetched on use, so that this file can sit in the page's bundle (through
+// src/index.ts) without being called there.
+const zlib = () => process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
 
 export function encodeRgbPng(image: RgbImage): Buffer {
   if (image.rgb.length !== image.width * image.height * 3) throw new Error(`encodeRgbPng: ${image.rgb.length} bytes for a ${image.width}x${image.height} RGB picture`);
@@ -28,7 +32,7 @@ export function encodeLabelPng(labels: ArrayLike<number>, width: number, height:
 // when a dataset writes four small PNGs per image. Pictures use the 'Sub' scanline filter (each byte
 // minus the same channel of the pixel to its left), which helps deflate on smooth areas; label maps,
 // runs of equal values, compress best unfiltered.
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function writePng(width: number, height: number, rgb: Uint8Array, subFilter: boolean): Buffer {
   const stride = width * 3;
@@ -43,7 +47,7 @@ function writePng(width: number, height: number, rgb: Uint8Array, subFilter: boo
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([Buffer.from(SIGNATURE), chunk('IHDR', header), chunk('IDAT', zlib().deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -51,7 +55,7 @@ function chunk(type: string, data: Buffer): Buffer {
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
   data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  out.writeUInt32BE(zlib().crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
   return out;
 }
 
@@ -63,9 +67,9 @@ export function decodeLabelPng(bytes: Uint8Array, what = 'PNG'): { width: number
   return { width: png.width, height: png.height, labels };
 }
 
-function readPng(bytes: Uint8Array, what: string): PNG {
+function readPng(bytes: Uint8Array, what: string): Pngjs.PNG {
   try {
-    return PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return nodeRequire<typeof Pngjs>('pngjs').PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new Error(`${what} is not a readable PNG: ${(e as Error).message}`);
   }

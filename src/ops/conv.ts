@@ -1,9 +1,12 @@
 // Convolution (ONNX Conv and ConvTranspose, 2-D, NCHW) and their gradients.
 //
-// Three compute kernels, each thread holding a tile of 16 channels x 8 pixels (or weight entries)
-// in registers, so that a value loaded serves many multiply-adds:
-//   conv2d.wgsl               direct convolution: Conv, and ConvTranspose's input gradient
-//   conv-transpose2d.wgsl     transposed convolution as a gather: ConvTranspose, and Conv's input gradient
+// Three compute kernels, each thread holding a tile of 16 channels x 16 pixels (or weight entries)
+// in registers, so that a value loaded serves many multiply-adds (on SwiftShader, a CPU driver,
+// a load costs far more than the arithmetic):
+//   conv2d.wgsl               direct convolution: Conv, ConvTranspose's input gradient, and the
+//                             stride-1 transposed convolutions below (taps reversed, pads mirrored)
+//   conv-transpose2d.wgsl     transposed convolution as a gather: ConvTranspose, and Conv's input
+//                             gradient, for strides > 1
 //   conv2d-weight-grad.wgsl   the weight gradient of both (x and dy swap roles for ConvTranspose)
 // plus conv2d-pack-weights.wgsl, which lays weights out as the first two read them (16 output
 // channels contiguous for each tap and reduction channel). Bias gradients are channel sums.
@@ -36,6 +39,8 @@ const PIXELS = 16;
 const ENTRIES = 16;
 /** Threads a weight-gradient dispatch aims for at least, splitting its sum over pixels into slices. */
 const WEIGHT_GRAD_THREADS = 256;
+/** Fewest output pixels a weight-gradient slice sums, so that its partial is worth writing. */
+const MIN_SLICE_PIXELS = 256;
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
@@ -47,9 +52,9 @@ function swapSides(g: ConvGeometry): ConvGeometry {
 /**
  * Repacks w [d0, d1, kH, kW] for conv2d.wgsl / conv-transpose2d.wgsl. `outputFirst`: d0 holds the
  * kernel's output channels (all groups) and d1 its reduction channels (per group), as for Conv's
- * OIHW; otherwise the other way round, as for ConvTranspose's IOHW.
+ * OIHW; otherwise the other way round, as for ConvTranspose's IOHW. `flip` reverses the taps.
  */
-function packWeights(engine: Engine, w: Tensor, groups: number, outputFirst: boolean): Tensor {
+function packWeights(engine: Engine, w: Tensor, groups: number, outputFirst: boolean, flip = false): Tensor {
   const [d0, d1, kH, kW] = w.shape;
   const taps = kH * kW;
   const groupO = outputFirst ? d0 / groups : d1;
@@ -59,7 +64,7 @@ function packWeights(engine: Engine, w: Tensor, groups: number, outputFirst: boo
   const packed = engine.empty([total]);
   engine.run('conv2d-pack-weights', {
     bindings: { w, packed },
-    uniforms: { total, blocks, taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps },
+    uniforms: { total, blocks, taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps, flip: flip ? 1 : 0 },
     workgroups: groupsFor(total, 256),
   });
   return packed;
@@ -125,6 +130,26 @@ function convolve(engine: Engine, op: string, kind: 'direct' | 'transposed', x: 
 }
 
 /**
+ * A transposed convolution (ConvTranspose, or Conv's input gradient seen from dy) from x, with
+ * weights w laid out IOHW-wise (reduction channels first). With stride 1 it is a direct
+ * convolution with the taps reversed and the pads mirrored, and conv2d.wgsl is the faster kernel.
+ */
+function transposedConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  if (g.strides[0] === 1 && g.strides[1] === 1) {
+    const [reachH, reachW] = [(g.kH - 1) * g.dilations[0], (g.kW - 1) * g.dilations[1]];
+    const mirrored: ConvGeometry = { ...g, pads: [reachH - g.pads[0], reachW - g.pads[1], reachH - g.pads[2], reachW - g.pads[3]] };
+    const packed = packWeights(engine, w, g.group, false, true);
+    const y = convolve(engine, op, 'direct', x, packed, bias, mirrored);
+    packed.dispose();
+    return y;
+  }
+  const packed = packWeights(engine, w, g.group, false);
+  const y = convolve(engine, op, 'transposed', x, packed, bias, g);
+  packed.dispose();
+  return y;
+}
+
+/**
  * dw [outC, inC / group, kH, kW] = sum over images and output pixels of dy[out side] * x[in side],
  * for the convolution g (x on its input side, dy on its output side). The sum over (image, row)
  * is split into slices (partial weights, summed afterwards) so that the dispatch has enough threads.
@@ -138,23 +163,27 @@ function weightGradient(engine: Engine, op: string, x: Tensor, dy: Tensor, g: Co
   const threadsPerSlice = g.group * blocks * tapTiles;
   const xPer = g.inC * g.inH * g.inW;
   const dyPer = g.outC * g.outH * g.outW;
+  const size = g.outC * entries;
+  // Each slice's partial weights must fit one binding, as must x and dy for each chunk of images.
+  const fit = Math.floor(rangeLimit(engine) / size);
+  if (fit < 1) fail(op, `the weights (${size} elements) are larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
   const plans = imageChunks(engine, op, g.n, [xPer, dyPer]).map((chunk) => {
     const rows = chunk.count * g.outH;
-    const wanted = Math.min(rows, Math.max(1, Math.ceil(WEIGHT_GRAD_THREADS / threadsPerSlice)));
-    const rowsPerSlice = Math.ceil(rows / wanted);
+    const wanted = Math.min(Math.ceil(WEIGHT_GRAD_THREADS / threadsPerSlice), Math.ceil((rows * g.outW) / MIN_SLICE_PIXELS), fit);
+    const rowsPerSlice = Math.ceil(rows / Math.max(1, wanted));
     return { ...chunk, rows, rowsPerSlice, slices: Math.ceil(rows / rowsPerSlice) };
   });
   const totalSlices = plans.reduce((s, p) => s + p.slices, 0);
-  const size = g.outC * entries;
   const partial = engine.empty(totalSlices === 1 ? wShape : [totalSlices, size]);
   let slice = 0;
   for (const plan of plans) {
     const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
     const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
+    const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
     const threads = plan.slices * threadsPerSlice;
     engine.run('conv2d-weight-grad', {
-      bindings: { x: xr.binding, dy: dyr.binding, partial },
-      uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, xSkip: xr.skip, dySkip: dyr.skip, outBase: slice * size },
+      bindings: { x: xr.binding, dy: dyr.binding, partial: out.binding },
+      uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip },
       workgroups: groupsFor(threads, WG),
     });
     slice += plan.slices;
@@ -198,12 +227,7 @@ export function convOps(engine: Engine) {
       checkTensor(op, 'w', w, 4);
       const g = convTranspose2dGeometry(op, x.shape, w.shape, attrs);
       const bias = checkBias(op, b, g.outC);
-      return engine.scoped(op, () => {
-        const packed = packWeights(engine, w, g.group, false);
-        const y = convolve(engine, op, 'transposed', x, packed, bias, g);
-        packed.dispose();
-        return y;
-      });
+      return engine.scoped(op, () => transposedConvolution(engine, op, x, w, bias, g));
     },
   };
 }
@@ -217,12 +241,7 @@ export function convGrads(engine: Engine) {
       checkTensor(op, 'w', w, 4);
       const g = conv2dGeometry(op, xShape, w.shape, attrs);
       checkShapeIs(op, 'dy', dy.shape, outputShape(g), `conv2d's output for x ${shapeString(xShape)} and w ${shapeString(w.shape)}`);
-      return engine.scoped(op, () => {
-        const packed = packWeights(engine, w, g.group, false);
-        const dx = convolve(engine, op, 'transposed', dy, packed, null, swapSides(g));
-        packed.dispose();
-        return dx;
-      });
+      return engine.scoped(op, () => transposedConvolution(engine, op, dy, w, null, swapSides(g)));
     },
 
     /** dw of conv2d: [M, C / group, kH, kW] = wShape, from x and dy. */
