@@ -11,6 +11,10 @@ export interface CliOptions extends BenchOptions {
   noPeer: boolean;
   json?: string;
   list: boolean;
+  /** Print the table as Markdown. */
+  markdown: boolean;
+  /** Print the table of an earlier run's JSON instead of running. */
+  from?: string;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -22,10 +26,12 @@ export const USAGE = `npm run bench -- [options]
   --timing METHOD   'timestamp' (GPU timestamp queries, the default when the device has them) or 'wall'
   --no-peer         our engine only, without TF.js
   --json PATH       where to write the results (default bench/results/<adapter>-<date>.json)
+  --markdown        print the table as Markdown
+  --from PATH       print the table of an earlier run's JSON instead of running
   --list            list the rows and exit`;
 
 export function defaultOptions(quick: boolean): CliOptions {
-  return { quick, full: false, reps: quick ? 2 : 5, minReps: quick ? 1 : 2, warmup: 1, budgetMs: quick ? 0 : 4000, noPeer: false, list: false };
+  return { quick, full: false, reps: quick ? 2 : 5, minReps: quick ? 1 : 2, warmup: 1, budgetMs: quick ? 0 : 4000, noPeer: false, list: false, markdown: false };
 }
 
 /** Parses command-line arguments; throws with the usage on a bad one. */
@@ -73,6 +79,12 @@ export function parseArgs(args: string[]): CliOptions {
         break;
       case '--list':
         o.list = true;
+        break;
+      case '--markdown':
+        o.markdown = true;
+        break;
+      case '--from':
+        o.from = value(i++, flag);
         break;
       case '--help':
       case '-h':

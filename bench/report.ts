@@ -52,6 +52,17 @@ export function formatTable(report: BenchReport): string {
   return out.join('\n');
 }
 
+/** The same table in Markdown (for the README and issue notes), with the summary and notes under it. */
+export function formatMarkdown(report: BenchReport): string {
+  const escape = (c: string) => c.replace(/\|/g, '\\|');
+  const line = (r: string[]) => `| ${r.map(escape).join(' | ')} |`;
+  const out = [line([...COLUMNS]), `|${COLUMNS.map((_, i) => (i >= 2 && i <= 6 ? ' ---: ' : ' --- ')).join('|')}|`, ...report.rows.map((r) => line(cells(r)))];
+  out.push('', summaryLine(report));
+  const notes = report.rows.filter((r) => r.note).map((r) => `- ${r.group} ${r.name}: ${r.note}`);
+  if (notes.length) out.push('', ...notes);
+  return out.join('\n');
+}
+
 export function adapterName(report: Pick<BenchReport, 'adapter'>): string {
   const { vendor, architecture, description } = report.adapter;
   return [vendor, architecture, description].filter(Boolean).join(' ') || 'unknown adapter';

@@ -2,10 +2,10 @@
 // Prints the table, writes the JSON, and destroys the device so the process exits.
 
 import { createEngine } from '../src/engine/engine.ts';
-import { runBench, type BenchContext, type RowResult } from './harness.ts';
+import { runBench, type BenchContext, type BenchReport, type RowResult } from './harness.ts';
 import { parseArgs } from './options.ts';
 import { createPeer, type Peer } from './peer.ts';
-import { formatTable, resultFileName } from './report.ts';
+import { formatMarkdown, formatTable, resultFileName } from './report.ts';
 import { benchRows } from './rows/index.ts';
 import { selectRows } from './harness.ts';
 
@@ -31,6 +31,11 @@ function progressLine(r: RowResult): string {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  const print = (report: BenchReport) => console.log(options.markdown ? formatMarkdown(report) : formatTable(report));
+  if (options.from) {
+    print(JSON.parse(fs.readFileSync(options.from, 'utf8')) as BenchReport);
+    return;
+  }
   const rows = benchRows(options);
   if (options.list) {
     for (const r of selectRows(rows, options.filter)) console.log(`${r.group} ${r.name}  [${r.shape}]`);
@@ -52,7 +57,7 @@ async function main(): Promise<void> {
       if (p.current) process.stderr.write(`[${p.done + 1}/${p.total}] ${p.current} ... `);
       else if (p.last) process.stderr.write(`${progressLine(p.last)}\n`);
     });
-    console.log(formatTable(report));
+    print(report);
     const file = options.json ?? path.join('bench', 'results', resultFileName(report));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(report, null, 2));

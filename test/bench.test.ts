@@ -7,7 +7,7 @@ import { buildModel, type Engine, type ModelSpec } from '../src/index.ts';
 import { getEngine, randomArray } from './helpers/engine.ts';
 import { runBench, selectRows, summarize, Skip, type BenchContext, type BenchOptions, type BenchReport, type Row, type RowResult } from '../bench/harness.ts';
 import { parseArgs, optionsFromSearch } from '../bench/options.ts';
-import { cells, COLUMNS, formatTable, resultFileName } from '../bench/report.ts';
+import { cells, COLUMNS, formatMarkdown, formatTable, resultFileName } from '../bench/report.ts';
 import { createPeer, type Peer } from '../bench/peer.ts';
 import { Stopwatch } from '../bench/timing.ts';
 import { benchRows, bufferCopyRow, copyProbeRow } from '../bench/rows/index.ts';
@@ -33,6 +33,7 @@ describe('bench: statistics, options and report', () => {
     const o = parseArgs(['--quick', '--filter', 'conv', '--reps', '3', '--timing', 'wall', '--json', 'out.json', '--no-peer']);
     expect(o).toMatchObject({ quick: true, filter: 'conv', reps: 3, timing: 'wall', json: 'out.json', noPeer: true });
     expect(parseArgs([]).reps).toBe(5);
+    expect(parseArgs(['--full', '--markdown', '--from', 'run.json'])).toMatchObject({ full: true, markdown: true, from: 'run.json' });
     expect(() => parseArgs(['--reps'])).toThrow(/--reps needs a value/);
     expect(() => parseArgs(['--reps', 'x'])).toThrow(/non-negative integer/);
     expect(() => parseArgs(['--timing', 'cpu'])).toThrow(/'timestamp' or 'wall'/);
@@ -102,6 +103,9 @@ describe('bench: statistics, options and report', () => {
     expect(text).toContain('goals met: 1 of 2');
     expect(text).toContain('C missing: engine.ops.x is not there yet');
     expect(cells(report.rows[0])).toHaveLength(COLUMNS.length);
+    const markdown = formatMarkdown(report).split('\n');
+    expect(markdown[0]).toBe(`| ${COLUMNS.join(' | ').replace('GFLOP/s | GB/s', 'GFLOP/s \\| GB/s')} |`);
+    expect(markdown[2]).toMatch(/^\| A conv2d forward \| 1x3x8x8 -> 4 \| 2\.00 \(2\.00-2\.00\) \| 30\.0 \(30\.0-30\.0\) \| 15\.00x \|/);
     expect(resultFileName(report)).toBe('google-swiftshader-2026-11-25T10-00-00.json');
   });
 });

@@ -14,7 +14,7 @@ import { nchw } from './pool.ts';
 const F32 = 4;
 
 /** y = a W^T + b with a [n, inputs], W [outputs, inputs]: a fully connected layer. */
-export function gemmRows(group: string, n: number, inputs: number, outputs: number): Row[] {
+export function gemmRows(group: string, n: number, inputs: number, outputs: number, { backward = true } = {}): Row[] {
   const flops = 2 * n * inputs * outputs;
   const shape = `${n}x${inputs} -> ${outputs}`;
   const attrs = { transB: true };
@@ -28,7 +28,7 @@ export function gemmRows(group: string, n: number, inputs: number, outputs: numb
     };
     return { data, ours, dispose: () => Object.values(ours).forEach((t) => t.dispose()) };
   };
-  return [
+  const rows: Row[] = [
     {
       group,
       name: 'gemm forward',
@@ -71,6 +71,7 @@ export function gemmRows(group: string, n: number, inputs: number, outputs: numb
       },
     },
   ];
+  return backward ? rows : rows.slice(0, 1);
 }
 
 export function softmaxRows(group: string, n: number, classes: number): Row[] {
@@ -101,7 +102,7 @@ export function softmaxRows(group: string, n: number, classes: number): Row[] {
 
 /**
  * AlexNet's LRN: size 5, alpha 1e-4, beta 0.75, bias 1 (ONNX semantics). `backward: false` leaves
- * out the backward row (TF.js's LRNGrad takes about a minute a call at AlexNet's lrn1 shape on SwiftShader).
+ * out the backward row (TF.js's LRNGrad takes one to two minutes a call at AlexNet's lrn1 shape on SwiftShader).
  */
 export function lrnRows(group: string, shape: number[], { backward = true, size = 5, alpha = 1e-4, beta = 0.75, bias = 1 } = {}): Row[] {
   const count = sizeOf(shape);

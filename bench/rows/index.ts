@@ -2,9 +2,10 @@
 // kernels at those networks' shapes, and whole networks. Goals are GitHub issue 6's.
 //
 // A default run must stay under ~20 minutes on SwiftShader, where TF.js's convolutions run at
-// 0.03-0.2 GFLOP/s: batch 8 only for the cheaper layers (AlexNet conv1, the SqueezeNet layers,
-// and the memory-bound and dense rows); VGG16 conv1_2 and conv4_2, conv4_1's backward, AlexNet
-// conv2/conv3 at batch 8 and LRN backward at batch 8 (TF.js: minutes a call) only with --full. --quick shrinks every kernel row (spatial
+// 0.03-0.2 GFLOP/s and some of its backward kernels take 30-130 s a call: batch 8 only for the
+// cheaper layers (AlexNet conv1, the SqueezeNet layers, the memory-bound and dense rows). Only
+// with --full: VGG16 conv1_2 and conv4_2, conv4_1's backward, AlexNet conv2/conv3 at batch 8, LRN
+// backward (TF.js's LRNGrad: ~1-2 minutes a call at lrn1's shape) and gemm backward at batch 8. --quick shrinks every kernel row (spatial
 // size / 4, channels / 8, batch 1) for smoke runs; networks keep their shapes.
 
 import type { Row } from '../harness.ts';
@@ -124,10 +125,10 @@ export function benchRows({ quick = false, full = false }: RowSet = {}): Row[] {
   for (const n of batches) {
     rows.push(...reluRows('AlexNet relu1', shrink([n, 96, 55, 55], s)));
     rows.push(...pool({ group: 'AlexNet pool1', shape: [n, 96, 55, 55], k: 3, stride: 2 }, maxPoolRows, s));
-    rows.push(...lrnRows('AlexNet lrn1', shrink([n, 96, 55, 55], s), { backward: n === 1 || heavy }));
+    rows.push(...lrnRows('AlexNet lrn1', shrink([n, 96, 55, 55], s), { backward: heavy || quick }));
   }
   for (const n of batches) {
-    rows.push(...gemmRows('AlexNet fc6', n, quick ? 1152 : 9216, quick ? 512 : 4096));
+    rows.push(...gemmRows('AlexNet fc6', n, quick ? 1152 : 9216, quick ? 512 : 4096, { backward: n === 1 || heavy }));
     rows.push(...softmaxRows('AlexNet softmax', n, 1000));
   }
 
