@@ -8,6 +8,7 @@ import { Model } from '../src/models/model.ts';
 import type { ModelSpec } from '../src/models/spec.ts';
 import type { HostTensor } from '../src/models/safetensors.ts';
 import { referenceForward } from '../src/reference/graph.ts';
+import { numericGradient } from './helpers/gradcheck.ts';
 
 const spec: ModelSpec = {
   name: 'gradcheck',
@@ -66,34 +67,14 @@ describe('whole-network gradient', () => {
     const trace = model.trace(image);
     const { input: dInput, params } = model.backward(trace, new Map([['fc', seed]]), { input: true, params: true });
 
-    // CPU: objective = sum(seed * fc(x)) in float64, central differences.
-    const objective = (x: ArrayLike<number>, weights: Map<string, HostTensor>) => {
-      const out = referenceForward(spec, weights, { data: x, shape: inputShape }).get('fc')!.data;
-      let s = 0;
-      for (let i = 0; i < out.length; i++) s += seedValues[i] * out[i];
-      return s;
-    };
+    // CPU: central differences of sum(seed * fc(x)) through the reference graph, in float64.
+    const fc = (x: ArrayLike<number>, weights: Map<string, HostTensor>) => referenceForward(spec, weights, { data: x, shape: inputShape }).get('fc')!.data;
     const eps = 1e-3;
-    const numeric = (values: ArrayLike<number>, evaluate: (v: Float64Array) => number) => {
-      const v = Float64Array.from(values);
-      const g = new Float64Array(v.length);
-      for (let i = 0; i < v.length; i++) {
-        const keep = v[i];
-        v[i] = keep + eps;
-        const plus = evaluate(v);
-        v[i] = keep - eps;
-        const minus = evaluate(v);
-        v[i] = keep;
-        g[i] = (plus - minus) / (2 * eps);
-      }
-      return g;
-    };
-
-    const inputError = relativeError(await dInput!.read(), numeric(input, (v) => objective(v, host)));
+    const inputError = relativeError(await dInput!.read(), numericGradient((x) => fc(x, host), input, seedValues, eps));
     expect(inputError, 'd/d input').toBeLessThan(1e-2);
     for (const [name, t] of host) {
-      const g = numeric(t.data, (v) => objective(input, new Map(host).set(name, { shape: t.shape, data: Float32Array.from(v) })));
-      const err = relativeError(await params.get(name)!.read(), g);
+      const withWeight = (v: Float64Array) => new Map(host).set(name, { shape: t.shape, data: Float32Array.from(v) });
+      const err = relativeError(await params.get(name)!.read(), numericGradient((v) => fc(input, withWeight(v)), t.data, seedValues, eps));
       expect(err, `d/d ${name}`).toBeLessThan(1e-2);
     }
     trace.dispose();
