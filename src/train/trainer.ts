@@ -86,7 +86,8 @@ function shuffledIndices(n: number, rng: Random): Int32Array {
   return order;
 }
 
-function argmaxRows(probs: Float32Array, rows: number, k: number): Int32Array {
+/** The index of the largest of each row's k scores (the first, on ties). */
+export function argmaxRows(probs: Float32Array, rows: number, k: number): Int32Array {
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;

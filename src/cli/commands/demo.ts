@@ -6,7 +6,7 @@ import { createEngine } from '../../engine/engine.ts';
 import { rgbToRgba, writePng } from '../../data/image.ts';
 import { loadDefaultModel } from '../../models/default-model.ts';
 import { conceptImages } from '../../train/concept-data.ts';
-import { batchTensor } from '../../train/trainer.ts';
+import { argmaxRows, batchTensor } from '../../train/trainer.ts';
 import { filterImages, heatMap, imageGrid, saliency, signedImage } from '../../viz/pictures.ts';
 import { parseOptions, positiveInt } from '../args.ts';
 
@@ -46,9 +46,10 @@ export async function run(args: string[]): Promise<void> {
     const saliencyTiles = [];
     const guidedTiles = [];
     let correct = 0;
+    const predictions = argmaxRows(logits, count, labels.length);
     for (let i = 0; i < count; i++) {
       const row = logits.subarray(i * labels.length, (i + 1) * labels.length);
-      const predicted = row.indexOf(Math.max(...row));
+      const predicted = predictions[i];
       const probs = softmax(row);
       correct += predicted === data.labels[i] ? 1 : 0;
       console.log(`  image ${i}: ${labels[data.labels[i]].padEnd(9)} -> ${labels[predicted].padEnd(9)} (${(probs[predicted] * 100).toFixed(1)}%)${predicted === data.labels[i] ? '' : '  <- wrong'}`);
