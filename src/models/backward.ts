@@ -10,6 +10,7 @@
 import type { Tensor } from '../engine/tensor.ts';
 import type { ReluMode } from '../ops/elementwise.ts';
 import type { Model, Trace } from './model.ts';
+import { disposeStatistics } from '../ops/batch-norm.ts';
 import type { NodeSpec } from './spec.ts';
 
 export interface BackwardOptions {
@@ -87,6 +88,9 @@ export function backward(model: Model, trace: Trace, seeds: Map<string, Tensor>,
         if (left === 0 && i !== inputName) trace.outputs.get(i)?.dispose();
       }
       trace.switches.get(node.name)?.dispose();
+      const stats = trace.batchStatistics.get(node.name);
+      if (stats) disposeStatistics(stats);
+      trace.batchStatistics.delete(node.name);
     }
   }
 
@@ -165,6 +169,22 @@ function nodeBackward(
       return only(() => grad.avgPool2d(dy, x.shape, a as Parameters<typeof grad.avgPool2d>[2]));
     case 'globalavgpool':
       return only(() => grad.globalAveragePool(dy, x.shape));
+    case 'batchnorm': {
+      // Training mode normalized with the batch's statistics; otherwise the running ones were used.
+      const batch = trace.batchStatistics.get(node.name);
+      const stats = batch ?? { mean: model.weight(node.name, 'mean')!, variance: model.weight(node.name, 'var')! };
+      const g = grad.batchNorm(x, dy, stats, { scale: w!, shift: b!, epsilon: a.epsilon, batchStatistics: !!batch });
+      if (params) {
+        params.set(`${node.name}.weight`, g.dscale);
+        params.set(`${node.name}.bias`, g.dshift);
+      } else {
+        g.dscale.dispose();
+        g.dshift.dispose();
+      }
+      if (want[0]) return [g.dx];
+      g.dx.dispose();
+      return [null];
+    }
     case 'lrn':
       return only(() => grad.lrn(x, dy, a as Parameters<typeof grad.lrn>[2]));
     case 'concat': {

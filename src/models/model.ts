@@ -1,10 +1,12 @@
 // A model: a ModelSpec graph with its weights on the GPU. forward() runs the nodes in order;
-// trace() also keeps what the backward pass needs (the max-pool switches); backward() (in
+// trace() also keeps what the backward pass needs (the max-pool switches, the batch statistics of
+// batch normalization in training mode); backward() (in
 // backward.ts) walks the graph in reverse and yields input and parameter gradients.
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { ReluMode } from '../ops/elementwise.ts';
+import { disposeStatistics, type BatchNormStatistics } from '../ops/batch-norm.ts';
 import { inferShapes } from './shapes.ts';
 import type { ModelSpec, NodeSpec } from './spec.ts';
 import { backward, type BackwardOptions, type BackwardResult } from './backward.ts';
@@ -17,22 +19,38 @@ export interface LayerInfo {
   outShape: number[];
 }
 
-/** Everything a forward pass produced: node outputs, and the max-pool switches for backward. */
+/**
+ * Everything a forward pass produced: node outputs, and for backward the max-pool switches and, in
+ * training mode, the statistics each batch-norm node normalized its batch with.
+ */
 export class Trace {
   constructor(
     readonly input: Tensor,
     readonly outputs: Map<string, Tensor>,
     readonly switches: Map<string, Tensor>,
     readonly nodes: NodeSpec[],
+    readonly batchStatistics = new Map<string, BatchNormStatistics>(),
   ) {}
 
-  /** Frees every node output and switch (not the input, which the caller owns). */
+  /** Frees every node output, switch and statistic (not the input, which the caller owns). */
   dispose(): void {
     for (const t of this.outputs.values()) t.dispose();
     for (const t of this.switches.values()) t.dispose();
+    for (const s of this.batchStatistics.values()) disposeStatistics(s);
     this.outputs.clear();
     this.switches.clear();
+    this.batchStatistics.clear();
   }
+}
+
+export interface TraceOptions {
+  /** The last node to run (default: the whole graph). */
+  until?: string;
+  /**
+   * Training mode: batch-norm nodes normalize with the batch's own statistics (and move their
+   * running statistics towards them); otherwise they use the running statistics.
+   */
+  training?: boolean;
 }
 
 export interface GradientTarget {
@@ -82,27 +100,28 @@ export class Model {
   async forward(x: Tensor, options: { until?: string } = {}): Promise<Map<string, Tensor>> {
     const trace = this.trace(x, options);
     for (const s of trace.switches.values()) s.dispose();
+    for (const s of trace.batchStatistics.values()) disposeStatistics(s);
     return trace.outputs;
   }
 
   /** Runs the graph up to `until`, keeping what backward() needs. */
-  trace(x: Tensor, options: { until?: string } = {}): Trace {
+  trace(x: Tensor, options: TraceOptions = {}): Trace {
     this.checkInput(x);
     const last = options.until === undefined ? this.spec.nodes.length - 1 : this.nodeIndexOf(options.until);
     const nodes = this.spec.nodes.slice(0, last + 1);
     const outputs = new Map<string, Tensor>();
-    const switches = new Map<string, Tensor>();
-    const value = (name: string) => (name === this.spec.input.name ? x : outputs.get(name)!);
+    const trace = new Trace(x, new Map(), new Map(), nodes);
+    const value = (name: string) => (name === this.spec.input.name ? x : trace.outputs.get(name)!);
     try {
       for (const node of nodes) {
-        const out = this.engine.scoped(`layer '${node.name}'`, () => runNode(this, node, node.inputs.map(value), switches));
-        outputs.set(node.name, out);
+        const out = this.engine.scoped(`layer '${node.name}'`, () => runNode(this, node, node.inputs.map(value), trace, !!options.training));
+        trace.outputs.set(node.name, out);
       }
     } catch (e) {
-      new Trace(x, outputs, switches, nodes).dispose();
+      trace.dispose();
       throw e;
     }
-    return new Trace(x, outputs, switches, nodes);
+    return trace;
   }
 
   backward(trace: Trace, seeds: Map<string, Tensor>, options: BackwardOptions = {}): BackwardResult {
@@ -155,7 +174,7 @@ export class Model {
     return this.nodeIndex.get(layer)!;
   }
 
-  weight(node: string, kind: 'weight' | 'bias'): Tensor | undefined {
+  weight(node: string, kind: 'weight' | 'bias' | 'mean' | 'var'): Tensor | undefined {
     return this.weights.get(`${node}.${kind}`);
   }
 
@@ -172,7 +191,7 @@ export class Model {
   }
 }
 
-function runNode(model: Model, node: NodeSpec, xs: Tensor[], switches: Map<string, Tensor>): Tensor {
+function runNode(model: Model, node: NodeSpec, xs: Tensor[], trace: Trace, training: boolean): Tensor {
   const { ops } = model.engine;
   const a = node.attrs ?? {};
   const x = xs[0];
@@ -193,13 +212,21 @@ function runNode(model: Model, node: NodeSpec, xs: Tensor[], switches: Map<strin
     case 'globalmaxpool': {
       const attrs = node.type === 'maxpool' ? a : { kernelShape: [x.shape[2], x.shape[3]] as [number, number] };
       const { y, switches: s } = ops.maxPool2d(x, attrs as Parameters<typeof ops.maxPool2d>[1]);
-      switches.set(node.name, s);
+      trace.switches.set(node.name, s);
       return y;
     }
     case 'avgpool':
       return ops.avgPool2d(x, a as Parameters<typeof ops.avgPool2d>[1]);
     case 'globalavgpool':
       return ops.globalAveragePool(x);
+    case 'batchnorm': {
+      const running = { mean: model.weight(node.name, 'mean')!, variance: model.weight(node.name, 'var')! };
+      const params = { scale: w!, shift: b!, epsilon: a.epsilon };
+      if (!training) return ops.batchNorm(x, running, params);
+      const stats = ops.batchNormStatistics(x, { ...running, momentum: a.momentum ?? 0.1 });
+      trace.batchStatistics.set(node.name, stats);
+      return ops.batchNorm(x, stats, params);
+    }
     case 'lrn':
       return ops.lrn(x, a as Parameters<typeof ops.lrn>[1]);
     case 'concat':

@@ -33,7 +33,7 @@ export function nodeOutputShape(node: NodeSpec, inputs: number[][], weights: Wei
   const needRank = (r: number) => {
     if (x.length !== r) fail(node, `expects a rank-${r} input, got ${fmt(x)}`);
   };
-  const weight = (suffix: 'weight' | 'bias', required: boolean) => {
+  const weight = (suffix: 'weight' | 'bias' | 'mean' | 'var', required: boolean) => {
     const s = weights.get(`${node.name}.${suffix}`);
     if (!s && required) fail(node, `missing weight tensor '${node.name}.${suffix}'`);
     return s;
@@ -123,6 +123,16 @@ export function nodeOutputShape(node: NodeSpec, inputs: number[][], weights: Wei
       if (b && (b.length !== 1 || b[0] !== w[0])) fail(node, `bias ${fmt(b)} must be [${w[0]}]`);
       return [x[0], w[0]];
     }
+    case 'batchnorm': {
+      if (x.length !== 2 && x.length !== 4) fail(node, `expects [N, C] or [N, C, H, W], got ${fmt(x)}`);
+      for (const suffix of ['weight', 'bias', 'mean', 'var'] as const) {
+        const s = weight(suffix, true)!;
+        if (s.length !== 1 || s[0] !== x[1]) fail(node, `${node.name}.${suffix} ${fmt(s)} must be [${x[1]}] (one value per channel)`);
+      }
+      if (a.epsilon !== undefined && !(a.epsilon > 0)) fail(node, `epsilon must be > 0, got ${a.epsilon}`);
+      if (a.momentum !== undefined && !(a.momentum > 0 && a.momentum <= 1)) fail(node, `momentum must be in (0, 1], got ${a.momentum}`);
+      return [...x];
+    }
     case 'lrn':
       needRank(4);
       if (!a.size || a.size < 1) fail(node, 'needs attrs.size >= 1');
@@ -151,7 +161,7 @@ export function inferShapes(spec: ModelSpec, weights: WeightShapes): Map<string,
     shapes.set(node.name, nodeOutputShape(node, inputs, weights));
   }
   if (!shapes.has(spec.output)) throw new Error(`model output '${spec.output}' is not a node of the model`);
-  const used = new Set(spec.nodes.flatMap((n) => [`${n.name}.weight`, `${n.name}.bias`]));
+  const used = new Set(spec.nodes.flatMap((n) => (n.type === 'batchnorm' ? ['weight', 'bias', 'mean', 'var'] : ['weight', 'bias']).map((s) => `${n.name}.${s}`)));
   const extra = [...weights.keys()].filter((k) => !used.has(k));
   if (extra.length) throw new Error(`weights file has tensors that no node uses: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''}`);
   return shapes;

@@ -13,6 +13,7 @@ export type NodeType =
   | 'globalavgpool'
   | 'globalmaxpool'
   | 'lrn'
+  | 'batchnorm' // weight (scale) [C], bias (shift) [C], mean [C], var [C]: the running statistics
   | 'concat'
   | 'add' // elementwise sum of its inputs
   | 'flatten' // [N, ...] -> [N, prod(...)]
@@ -38,6 +39,9 @@ export interface NodeAttrs {
   alpha?: number;
   beta?: number;
   bias?: number;
+  // batchnorm: epsilon; momentum of the running statistics while training (PyTorch's convention)
+  epsilon?: number;
+  momentum?: number;
   // concat, softmax, flatten
   axis?: number;
   // leakyrelu: alpha; clip

@@ -14,6 +14,7 @@ import { reduceOps } from './reduce.ts';
 import { selectOps } from './select.ts';
 import { optimOps } from './optim.ts';
 import { convOps, convGrads } from './conv.ts';
+import { batchNormOps, batchNormGrads } from './batch-norm.ts';
 
 export function createOps(engine: Engine) {
   return {
@@ -30,6 +31,7 @@ export function createOps(engine: Engine) {
     ...selectOps(engine),
     ...optimOps(engine),
     ...convOps(engine),
+    ...batchNormOps(engine),
   };
 }
 
@@ -45,6 +47,7 @@ export function createGrads(engine: Engine) {
     ...padGrads(engine),
     ...poolGrads(engine),
     ...convGrads(engine),
+    ...batchNormGrads(engine),
   };
 }
 

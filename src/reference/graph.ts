@@ -7,6 +7,7 @@ import { nodeOutputShape } from '../models/shapes.ts';
 import * as conv from './conv.ts';
 import * as pool from './pool.ts';
 import { lrn } from './lrn.ts';
+import { batchNorm, batchNormTraining } from './batch-norm.ts';
 import { concat } from './concat.ts';
 import { gemm } from './gemm.ts';
 import { softmax } from './softmax.ts';
@@ -16,7 +17,7 @@ export interface Value {
   shape: number[];
 }
 
-function runNode(node: NodeSpec, xs: Value[], weights: Map<string, HostTensor>): Value {
+function runNode(node: NodeSpec, xs: Value[], weights: Map<string, HostTensor>, training: boolean): Value {
   const a = node.attrs ?? {};
   const x = xs[0];
   const w = weights.get(`${node.name}.weight`);
@@ -36,6 +37,12 @@ function runNode(node: NodeSpec, xs: Value[], weights: Map<string, HostTensor>):
       return { data: pool.avgPool2d(x.data, x.shape, a as Parameters<typeof pool.avgPool2d>[2]).y, shape: outShape() };
     case 'globalavgpool':
       return { data: pool.globalAveragePool(x.data, x.shape), shape: outShape() };
+    case 'batchnorm': {
+      const epsilon = a.epsilon ?? 1e-5;
+      if (training) return { data: batchNormTraining(x.data, x.shape, w!.data, b!.data, epsilon), shape: x.shape };
+      const stats = { mean: Float64Array.from(weights.get(`${node.name}.mean`)!.data), variance: Float64Array.from(weights.get(`${node.name}.var`)!.data) };
+      return { data: batchNorm(x.data, x.shape, stats, w!.data, b!.data, epsilon), shape: x.shape };
+    }
     case 'lrn':
       return { data: lrn(x.data, x.shape, a as Parameters<typeof lrn>[2]), shape: x.shape };
     case 'concat':
@@ -56,9 +63,9 @@ function runNode(node: NodeSpec, xs: Value[], weights: Map<string, HostTensor>):
   }
 }
 
-/** Every node's output, computed on the CPU. */
-export function referenceForward(spec: ModelSpec, weights: Map<string, HostTensor>, input: Value): Map<string, Value> {
+/** Every node's output, computed on the CPU; `training`: batch-norm nodes use the batch's statistics. */
+export function referenceForward(spec: ModelSpec, weights: Map<string, HostTensor>, input: Value, options: { training?: boolean } = {}): Map<string, Value> {
   const values = new Map<string, Value>([[spec.input.name, input]]);
-  for (const node of spec.nodes) values.set(node.name, runNode(node, node.inputs.map((n) => values.get(n)!), weights));
+  for (const node of spec.nodes) values.set(node.name, runNode(node, node.inputs.map((n) => values.get(n)!), weights, !!options.training));
   return values;
 }

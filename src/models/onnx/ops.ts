@@ -7,6 +7,7 @@ import type { HostTensor } from '../safetensors.ts';
 import type { NodeSpec } from '../spec.ts';
 import { DATA_TYPE, type OnnxNode, type OnnxTensor } from './onnx-format.ts';
 import { Attrs, fmt, nodeError, type ImportContext } from './context.ts';
+import { FOLD_TARGETS, batchNormAffine, foldAffineInto } from '../fold.ts';
 
 type Converter = (node: OnnxNode, ctx: ImportContext, a: Attrs) => void;
 type Quad = [number, number, number, number];
@@ -87,34 +88,9 @@ function channelVector(c: HostTensor, outShape: number[]): Float32Array | undefi
  * the conv / convtranspose / linear node `target`.
  */
 function foldAffine(ctx: ImportContext, target: NodeSpec, scale: Float32Array | undefined, shift: Float32Array): void {
-  const w = ctx.weights.get(`${target.name}.weight`)!;
-  const m = ctx.shapes.get(target.name)![1];
-  const bias = ctx.weights.get(`${target.name}.bias`)?.data ?? new Float32Array(m);
-  if (scale) {
-    if (target.type === 'convtranspose') {
-      // IOHW: output channel g * (M/group) + j lives in w[c, j] for the input channels c of group g.
-      const [cin, mg, kh, kw] = w.shape;
-      const perGroupIn = cin / (target.attrs?.group ?? 1);
-      const plane = kh * kw;
-      for (let c = 0; c < cin; c++) {
-        const g = Math.floor(c / perGroupIn);
-        for (let j = 0; j < mg; j++) {
-          const s = scale[g * mg + j];
-          for (let k = (c * mg + j) * plane, end = k + plane; k < end; k++) w.data[k] *= s;
-        }
-      }
-    } else {
-      // conv OIHW and linear [out, in]: output channel o is one contiguous block of the weight.
-      const block = w.data.length / m;
-      for (let o = 0; o < m; o++) for (let k = o * block, end = k + block; k < end; k++) w.data[k] *= scale[o];
-    }
-  }
-  const newBias = new Float32Array(m);
-  for (let o = 0; o < m; o++) newBias[o] = bias[o] * (scale ? scale[o] : 1) + shift[o];
-  ctx.weights.set(`${target.name}.bias`, { shape: [m], data: newBias });
+  const bias = foldAffineInto(target, ctx.weights.get(`${target.name}.weight`)!, ctx.weights.get(`${target.name}.bias`)?.data, scale, shift);
+  ctx.weights.set(`${target.name}.bias`, { shape: [bias.length], data: bias });
 }
-
-const FOLD_TARGETS: NodeSpec['type'][] = ['conv', 'convtranspose', 'linear'];
 
 function convLike(node: OnnxNode, ctx: ImportContext, a: Attrs, transposed: boolean): void {
   const weight = ctx.floats(node, 1, 'weight');
@@ -191,15 +167,9 @@ function batchNorm(node: OnnxNode, ctx: ImportContext, a: Attrs): void {
   if (a.int('training_mode', 0) !== 0) nodeError(node, 'training_mode is not supported');
   noExtraOutputs(node, ctx, 'running statistics');
   const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => ctx.floats(node, i, ['scale', 'B', 'mean', 'var'][i - 1]));
-  const eps = a.float('epsilon', 1e-5);
   const c = gamma.data.length;
   if ([beta, mean, variance].some((t) => t.data.length !== c)) nodeError(node, `scale, B, mean and var must all have ${c} values`);
-  const scale = new Float32Array(c);
-  const shift = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    scale[k] = gamma.data[k] / Math.sqrt(variance.data[k] + eps);
-    shift[k] = beta.data[k] - mean.data[k] * scale[k];
-  }
+  const { scale, shift } = batchNormAffine(gamma.data, beta.data, mean.data, variance.data, a.float('epsilon', 1e-5));
   const x = node.inputs[0];
   const xShape = ctx.shapeOf(node, x);
   if (xShape[1] !== c) nodeError(node, `has ${c} channels of statistics for input ${fmt(xShape)}`);
