@@ -44,7 +44,8 @@ export interface EpochSummary {
 }
 
 /**
- * He-normal initial weights for every conv and linear layer, zero biases; deterministic by seed.
+ * Initial weights, deterministic by seed: He-normal for every conv and linear layer, zero biases;
+ * batch-norm nodes start as the identity (scale 1, shift 0, running mean 0, running variance 1).
  * The output layer (`outputLayer`) starts 100x smaller, so the first logits are near zero and the
  * first loss near ln(classes) instead of exploding through the max-pools' growing activations.
  */
@@ -54,14 +55,26 @@ export function initialWeights(engine: Engine, shapes: Map<string, number[]>, se
   for (const [name, shape] of shapes) {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    if (name.endsWith('.weight')) {
+    if (isLayerWeight(name, shape)) {
       const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
       const std = Math.sqrt(2 / fanIn) * (name === `${outputLayer}.weight` ? 0.01 : 1);
       for (let i = 0; i < size; i++) data[i] = std * rng.normal();
+    } else if (name.endsWith('.weight') || name.endsWith('.var')) {
+      data.fill(1); // a batch-norm node's scale and running variance
     }
     weights.set(name, engine.tensor(data, shape));
   }
   return weights;
+}
+
+/** A conv or linear layer's weight (a batch-norm node's scale is a vector). */
+function isLayerWeight(name: string, shape: readonly number[]): boolean {
+  return name.endsWith('.weight') && shape.length > 1;
+}
+
+/** What the optimizer changes: weights and biases, not the running statistics of batch norm. */
+function isTrainable(name: string): boolean {
+  return name.endsWith('.weight') || name.endsWith('.bias');
 }
 
 /** The preprocessed input batch [B, 3, size, size] for the given image indices. */
@@ -104,7 +117,7 @@ export function argmaxRows(probs: Float32Array, rows: number, k: number): Int32A
 export async function train(model: Model, images: LabelledImages | ((epoch: number) => LabelledImages), options: TrainOptions): Promise<EpochSummary[]> {
   const { engine, spec } = model;
   const { ops, grad } = engine;
-  const params = [...model.weights.entries()];
+  const params = [...model.weights.entries()].filter(([name]) => isTrainable(name));
   const moments = params.map(([, w]) => ({ m: engine.zeros(w.shape), v: engine.zeros(w.shape) }));
   const rng = new Random(options.seed);
   const history: EpochSummary[] = [];
@@ -124,14 +137,14 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
         const labelsHost = Int32Array.from(indices, (i) => data.labels[i]);
         const x = batchTensor(engine, spec, data, indices);
         const labels = engine.tensor(labelsHost, [labelsHost.length]);
-        const trace = model.trace(x);
+        const trace = model.trace(x, { training: true });
         const { loss, probs } = ops.softmaxCrossEntropy(trace.outputs.get(spec.output)!, labels);
         const dlogits = grad.softmaxCrossEntropy(probs, labels);
         const { params: grads } = model.backward(trace, new Map([[spec.output, dlogits]]), { params: true, consumeTrace: true });
         step++;
         params.forEach(([name, w], k) => {
           const g = grads.get(name)!;
-          ops.adamStep(w, g, moments[k].m, moments[k].v, { lr, step, weightDecay: name.endsWith('.weight') ? options.weightDecay : 0 });
+          ops.adamStep(w, g, moments[k].m, moments[k].v, { lr, step, weightDecay: isLayerWeight(name, w.shape) ? options.weightDecay : 0 });
           g.dispose();
         });
         const [lossValue] = await loss.read();

@@ -1,9 +1,12 @@
 // train: trains the default model (conceptnet) with the engine's own kernels on the procedural
 // concept dataset, and writes weights/conceptnet.{json,safetensors} and weights/training.svg.
+// It trains the network with batch normalization after each layer and folds it away before
+// saving (see conceptNetSpec), so what it writes is the plain network.
 
 import { createEngine } from '../../engine/engine.ts';
 import { conceptNetSpec, conceptNetWeightShapes } from '../../models/default-model.ts';
 import { Model } from '../../models/model.ts';
+import { foldBatchNorm } from '../../models/fold.ts';
 import { writeSafetensors, type HostTensor } from '../../models/safetensors.ts';
 import { conceptImages } from '../../train/concept-data.ts';
 import { trainingPlotSvg } from '../../train/plot.ts';
@@ -51,7 +54,7 @@ export async function run(args: string[]): Promise<void> {
   const path = process.getBuiltinModule('node:path') as typeof import('node:path');
   const outDir = opts.out ?? 'weights';
 
-  const spec = conceptNetSpec();
+  const spec = conceptNetSpec(undefined, { training: true });
   const size = spec.input.shape[1];
   const heldOut = conceptImages(seed + 1000, 512, size);
 
@@ -86,11 +89,12 @@ export async function run(args: string[]): Promise<void> {
     });
 
     fs.mkdirSync(outDir, { recursive: true });
-    const host = new Map<string, HostTensor>();
-    for (const [name, t] of model.weights) host.set(name, { shape: t.shape, data: await t.readFloat() });
+    const trained = new Map<string, HostTensor>();
+    for (const [name, t] of model.weights) trained.set(name, { shape: t.shape, data: await t.readFloat() });
+    const { spec: shipped, weights: host } = foldBatchNorm(spec, trained);
     const meta = { trainer: 'convsight npm run train', epochs: String(epochs), count: String(count), batch: String(batchSize), lr: String(learningRate), decay: String(decay), seed: String(seed) };
     fs.writeFileSync(path.join(outDir, 'conceptnet.safetensors'), writeSafetensors(host, meta));
-    fs.writeFileSync(path.join(outDir, 'conceptnet.json'), JSON.stringify(spec, null, 2) + '\n');
+    fs.writeFileSync(path.join(outDir, 'conceptnet.json'), JSON.stringify(shipped, null, 2) + '\n');
     fs.writeFileSync(path.join(outDir, 'training.svg'), trainingPlotSvg(history, heldOutAccuracy));
     console.log(`wrote ${outDir}/conceptnet.json, ${outDir}/conceptnet.safetensors, ${outDir}/training.svg`);
   } finally {
