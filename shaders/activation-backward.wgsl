@@ -1,36 +1,45 @@
-// dx[i] from dy[i] and the forward input x[i] for the piecewise-linear activations. `mode`:
+// dx[i] from dy[i] and the forward input x[i] for the piecewise-linear activations, a vec4 at a
+// time. The mode:
 //   0 relu 'gradient':  dy * (x > 0)            the true gradient (forward mask)
 //   1 relu 'deconvnet': max(dy, 0)              rectify the backward signal, ignore the forward mask
 //   2 relu 'guided':    max(dy, 0) * (x > 0)    guided backpropagation: both
 //   3 leaky relu:       dy * (x > 0 ? 1 : a)
 //   4 clamp:            dy * (a < x < b)
-// Each thread handles 4 consecutive elements.
+// The mode is the override MODE, or, left at ANY_MODE, the uniform `mode` (see unary.wgsl: the ops
+// set MODE, so that no switch on a uniform is left for a CPU driver to run every case of).
+// Threads map to vec4s as in copy.wgsl; a last vec4 past the end of x, dy and dx runs in the room
+// the engine leaves there (see unary.wgsl).
 
 struct Params { n: u32, mode: u32, a: f32, b: f32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> dx: array<vec4<f32>>;
 
+const ANY_MODE = 0xffffffffu;
+override MODE: u32 = ANY_MODE;
 override WG: u32 = 256;
+override PER_THREAD: u32 = 16;
 
-fn rule(v: f32, g: f32) -> f32 {
-  let open = v > 0.0;
-  switch params.mode {
-    case 0u: { return select(0.0, g, open); }
-    case 1u: { return max(g, 0.0); }
-    case 2u: { return select(0.0, max(g, 0.0), open); }
+fn rule(v: vec4<f32>, g: vec4<f32>) -> vec4<f32> {
+  let zero = vec4(0.0);
+  let open = v > zero;
+  switch select(MODE, params.mode, MODE == ANY_MODE) {
+    case 0u: { return select(zero, g, open); }
+    case 1u: { return max(g, zero); }
+    case 2u: { return select(zero, max(g, zero), open); }
     case 3u: { return select(params.a * g, g, open); }
-    default: { return select(0.0, g, v > params.a && v < params.b); }
+    default: { return select(zero, g, (v > vec4(params.a)) & (v < vec4(params.b))); }
   }
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let first = ((wid.x + wid.y * nwg.x) * WG + lid) * 4u;
-  for (var k = 0u; k < 4u; k++) {
-    let i = first + k;
-    if (i < params.n) { dx[i] = rule(x[i], dy[i]); }
+  let n4 = (params.n + 3u) / 4u;
+  let first = (wid.x + wid.y * nwg.x) * WG * PER_THREAD + lid;
+  for (var k = 0u; k < PER_THREAD; k++) {
+    let i = first + k * WG;
+    if (i < n4) { dx[i] = rule(x[i], dy[i]); }
   }
 }

@@ -1,14 +1,19 @@
 // AveragePool's backward as a gather: dx[e] sums dy[j] / count[j] over the windows j having a tap
 // at element e. Each thread computes a 2x4 block of dx, two rows of 4 horizontally adjacent
 // elements: thread t -> plane p, rows h = 2 * pair + (0, 1), columns w = 4 * segment + (0, 1, 2, 3)
-// (vec4 lanes; rows and lanes past the end repeat the last one). Passes visit the windows as in
-// max-unpool.wgsl (NR x NC windows per pass, no loop); a window's divisor is its tap count along
-// each axis, as in avg-pool.wgsl.
+// (vec4 lanes; rows and lanes past the end repeat the last one). A pass visits NR x NC windows
+// (overrides, 1 to 3 each), unrolled: NR rows of windows ending passRow * NR rows above the last
+// one covering row h + 1, and NC columns of windows starting NC * passCol after the first one
+// covering column 4 * segment; the host runs as many passes as it takes to visit every window
+// covering the block, the first storing (FIRST), the later ones adding to dx. A window's divisor
+// is its tap count along each axis, as in avg-pool.wgsl. Which elements between a window's first
+// and last taps are taps is a division by the dilation, left out when there is none (DILATED):
+// on a CPU driver (SwiftShader) every instruction runs, and integer divisions are slow.
 
 struct Params {
   planes: i32, pooledH: i32, pooledW: i32, inH: i32, inW: i32, pairs: i32, segments: i32,
   kH: i32, kW: i32, sH: i32, sW: i32, padT: i32, padL: i32, padB: i32, padR: i32, dH: i32, dW: i32,
-  includePad: u32, passRow: i32, passCol: i32, first: u32,
+  includePad: u32, passRow: i32, passCol: i32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -18,6 +23,8 @@ struct Params {
 override WG: u32 = 64;
 override NR: i32 = 3; // window rows per pass
 override NC: i32 = 3; // window columns per pass
+override FIRST: bool = true; // the first pass: store, not add
+override DILATED: bool = false; // dH > 1 or dW > 1
 
 // How many of the taps start + k * step (0 <= k < taps), for the three windows starting at
 // `start`, lie in [lo, hi). The quotients are of small integers, exact in f32 (and a float
@@ -30,7 +37,9 @@ fn tapCount(start: vec3<i32>, taps: i32, step: i32, lo: i32, hi: i32) -> vec3<f3
 
 // Whether the elements at offset `off` from a window's start are among its taps.
 fn isTap(off: vec4<i32>, reach: i32, step: i32) -> vec4<bool> {
-  return (off >= vec4(0)) & (off <= vec4(reach)) & (fract(vec4<f32>(off) / f32(step)) == vec4(0.0));
+  let inside = (off >= vec4(0)) & (off <= vec4(reach));
+  if (!DILATED) { return inside; }
+  return inside & (fract(vec4<f32>(off) / f32(step)) == vec4(0.0));
 }
 
 // Window j's share dy[j] / count, added to the elements of rows A and B it has a tap on.
@@ -62,8 +71,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let exists = (oh >= vec3(0)) & (oh < vec3(params.pooledH));
   let offA = h - startH;
   let offB = hB - startH;
-  let okA = exists & (offA >= vec3(0)) & (offA <= vec3(reachH)) & (offA % vec3(params.dH) == vec3(0));
-  let okB = exists & (offB >= vec3(0)) & (offB <= vec3(reachH)) & (offB % vec3(params.dH) == vec3(0));
+  var okA = exists & (offA >= vec3(0)) & (offA <= vec3(reachH));
+  var okB = exists & (offB >= vec3(0)) & (offB <= vec3(reachH));
+  if (DILATED) {
+    okA &= offA % vec3(params.dH) == vec3(0);
+    okB &= offB % vec3(params.dH) == vec3(0);
+  }
   let countH = tapCount(startH, params.kH, params.dH, select(0, -params.padT, pad), params.inH + select(0, params.padB, pad));
   let rows = (plane * params.pooledH + clamp(oh, vec3(0), vec3(params.pooledH - 1))) * params.pooledW;
 
@@ -81,7 +94,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let oA = (plane * params.inH + h) * params.inW + w;
   let oB = (plane * params.inH + hB) * params.inW + w;
   var acc = array(vec4(0.0), vec4(0.0)); // rows h and h + 1
-  if (params.first == 0u) {
+  if (!FIRST) {
     acc = array(vec4(dx[oA.x], dx[oA.y], dx[oA.z], dx[oA.w]), vec4(dx[oB.x], dx[oB.y], dx[oB.z], dx[oB.w]));
   }
   acc = spread(acc, rows.x + cols.x, countH.x * countW.x, vec4(okA.x) & tap0, vec4(okB.x) & tap0);

@@ -1,23 +1,21 @@
-// MaxUnpool as a gather, also max-pool's backward: out[e] collects y[j] from every pooling window
-// j whose switch points at element e. Each thread computes a 2x4 tile of out, two rows of 4
-// horizontally adjacent elements: thread t -> plane p, rows h = 2 * pair + (0, 1), columns
-// w = 4 * segment + (0, 1, 2, 3) (vec4 lanes; rows and lanes past the end repeat the last one).
-// A pass visits NR x NC windows (the overrides, 1 to 3 each): NR rows of windows ending
-// passRow * NR rows above the last one covering row h + 1, and NC columns of windows starting
-// NC * passCol after the first one covering column 4 * segment; the host runs as many passes as
-// it takes to visit every window covering the tile. Each window's switch and value are read
-// once for the 8 elements and its switch compared with their flat indices: no atomics, no
-// scatter, and no loop (see max-pool.wgsl).
-//   ACCUMULATE false (MaxUnpool): a hit replaces the value; windows are visited in row-major
-//                   order, so the last one wins, as in ONNX's scatter out[switches[j]] = y[j].
-//   ACCUMULATE true (backward): hits are summed (an element can be the maximum of several windows).
+// MaxUnpool as a scatter into a zeroed out: out[switches[j]] = y[j] for every pooling window j,
+// where two windows chose the same element the later one (in row-major order) winning, as in
+// ONNX's (and the reference's) scatter. A switch points inside its own window (as maxPool2d makes
+// them), so only a later window that overlaps j can claim j's element: window j stores only if
+// none of those has its switch, and then every element is stored once, by its last claimant (no
+// atomics, no race).
+// The later windows that can overlap j are those up to RH window rows below and RW window columns
+// either side (RH, RW: the overrides, ceil(kernel / stride) - 1 along each axis). Reaches up to 1
+// (2x2/2, AlexNet's 3x3/2, ...) have an unrolled check, larger ones (stride 1, ...) a loop.
+// Each thread handles 4 adjacent windows on each of two window rows, so that the first row's check
+// reads the second's switches: thread t -> plane p, window rows oh = 2 * pair + (0, 1), windows
+// ow = 4 * segment + (0, 1, 2, 3) (the vec4 lanes; lanes past the row's end store nothing, and an
+// odd last row is handled twice, by the last two pairs, which store the same values).
 // Switches are flat indices into the whole out tensor; planeOffset says which plane of it this
 // dispatch's plane 0 is (large tensors go in chunks of planes).
 
 struct Params {
-  planes: i32, pooledH: i32, pooledW: i32, outH: i32, outW: i32, pairs: i32, segments: i32,
-  sH: i32, sW: i32, padT: i32, padL: i32, reachW: i32,
-  planeOffset: i32, passRow: i32, passCol: i32, first: u32,
+  planes: i32, pooledH: i32, pooledW: i32, planeSize: i32, pairs: i32, segments: i32, planeOffset: i32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -26,22 +24,69 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 override WG: u32 = 64;
-override ACCUMULATE: bool = false;
-override NR: i32 = 3; // window rows per pass
-override NC: i32 = 3; // window columns per pass
+override RH: i32 = 1; // window rows below that can overlap a window
+override RW: i32 = 1; // window columns either side that can overlap a window
+override NEAR: bool = RH <= 1 && RW <= 1; // the unrolled check
 
-// The tile's two rows of 4 elements: their flat indices in the whole tensor, and their values.
-struct Tile { meA: vec4<i32>, meB: vec4<i32>, a: vec4<f32>, b: vec4<f32> }
+// The switch of window (oh, ow) of the plane starting at window planeBase, clamped into the plane
+// (check that the window exists separately).
+fn switchAt(planeBase: i32, oh: i32, ow: i32) -> i32 {
+  return switches[planeBase + min(oh, params.pooledH - 1) * params.pooledW + clamp(ow, 0, params.pooledW - 1)];
+}
 
-// Window j (if real: it exists) hands its value to the elements its switch points at.
-fn visit(tile: Tile, j: i32, real: bool) -> Tile {
-  let s = vec4(switches[j]);
-  let v = vec4(y[j]);
-  let hitA = vec4(real) & (tile.meA == s);
-  let hitB = vec4(real) & (tile.meB == s);
-  let a = select(tile.a, select(v, tile.a + v, ACCUMULATE), hitA);
-  let b = select(tile.b, select(v, tile.b + v, ACCUMULATE), hitB);
-  return Tile(tile.meA, tile.meB, a, b);
+// The switches of a window row's windows ow0 .. ow0 + 3 (the lanes), and for the unrolled check
+// with a column reach of 1, of ow0 + 4 and (withLeft) ow0 - 1.
+struct Strip { left: i32, s: vec4<i32>, right: i32 }
+
+fn loadStrip(planeBase: i32, oh: i32, ow0: i32, withLeft: bool) -> Strip {
+  var strip = Strip(0, vec4(switchAt(planeBase, oh, ow0), switchAt(planeBase, oh, ow0 + 1), switchAt(planeBase, oh, ow0 + 2), switchAt(planeBase, oh, ow0 + 3)), 0);
+  if (NEAR && RW == 1) {
+    strip.right = switchAt(planeBase, oh, ow0 + 4);
+    if (withLeft) { strip.left = switchAt(planeBase, oh, ow0 - 1); }
+  }
+  return strip;
+}
+
+// For reaches up to 1: whether the window to the right of each lane's (in `own`), or one of the
+// windows below it (in `below`, if that row exists) has the lane's switch.
+fn claimedNear(own: Strip, below: Strip, belowExists: bool, ow: vec4<i32>) -> vec4<bool> {
+  let s = own.s;
+  let hasRight = ow < vec4(params.pooledW - 1);
+  var claimed = vec4(false);
+  if (RW == 1) { claimed |= hasRight & (vec4(s.yzw, own.right) == s); }
+  if (RH == 1) {
+    let ok = vec4(belowExists);
+    claimed |= ok & (below.s == s);
+    if (RW == 1) {
+      claimed |= ok & (ow > vec4(0)) & (vec4(below.left, below.s.xyz) == s);
+      claimed |= ok & hasRight & (vec4(below.s.yzw, below.right) == s);
+    }
+  }
+  return claimed;
+}
+
+// For larger reaches: the same question, each later overlapping window read on its own.
+fn claimedFar(planeBase: i32, oh: i32, ow: vec4<i32>, s: vec4<i32>) -> vec4<bool> {
+  var claimed = vec4(false);
+  for (var dh = 0; dh <= RH; dh++) {
+    for (var dw = select(-RW, 1, dh == 0); dw <= RW; dw++) {
+      let other = ow + dw;
+      let exists = (other >= vec4(0)) & (other < vec4(params.pooledW)) & vec4(oh + dh < params.pooledH);
+      let claim = vec4(switchAt(planeBase, oh + dh, other.x), switchAt(planeBase, oh + dh, other.y), switchAt(planeBase, oh + dh, other.z), switchAt(planeBase, oh + dh, other.w));
+      claimed |= exists & (claim == s);
+    }
+  }
+  return claimed;
+}
+
+// Stores each lane's value at its switch, where the lane is a window and its element not claimed later.
+fn store(s: vec4<i32>, j: vec4<i32>, keep: vec4<bool>) {
+  let v = vec4(y[j.x], y[j.y], y[j.z], y[j.w]);
+  let e = s - params.planeOffset * params.planeSize;
+  if (keep.x) { out[e.x] = v.x; }
+  if (keep.y) { out[e.y] = v.y; }
+  if (keep.z) { out[e.z] = v.z; }
+  if (keep.w) { out[e.w] = v.w; }
 }
 
 @compute @workgroup_size(WG)
@@ -52,39 +97,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let planePair = t / params.segments; // plane * pairs + pair
   let pair = planePair % params.pairs;
   let plane = planePair / params.pairs;
+  let planeBase = plane * params.pooledH * params.pooledW;
 
-  let h = 2 * pair;
-  let hB = min(h + 1, params.outH - 1);
-  let w = min(4 * segment + vec4(0, 1, 2, 3), vec4(params.outW - 1));
-  let oA = (plane * params.outH + h) * params.outW + w;
-  let oB = (plane * params.outH + hB) * params.outW + w;
-  let offset = params.planeOffset * params.outH * params.outW;
+  let ohA = min(2 * pair, max(params.pooledH - 2, 0));
+  let ohB = min(ohA + 1, params.pooledH - 1); // ohA itself when there is one row
+  let ow0 = 4 * segment;
+  let ow = ow0 + vec4(0, 1, 2, 3);
+  let lastOw = vec4(params.pooledW - 1);
+  let jA = planeBase + ohA * params.pooledW + min(ow, lastOw);
+  let jB = planeBase + ohB * params.pooledW + min(ow, lastOw);
+  let real = ow <= lastOw;
 
-  // The pass's windows: rows oh .. oh + NR - 1 and columns ow .. ow + NC - 1, clamped to read
-  // from, and whether each exists.
-  let oh = (hB + params.padT) / params.sH - (params.passRow + 1) * NR + 1 + vec3(0, 1, 2);
-  let reach = 4 * segment + params.padL - params.reachW; // first window column: ceil(reach / sW), at least 0
-  let ow = select(0, (reach + params.sW - 1) / params.sW, reach > 0) + NC * params.passCol + vec3(0, 1, 2);
-  let rows = (plane * params.pooledH + clamp(oh, vec3(0), vec3(params.pooledH - 1))) * params.pooledW;
-  let cols = min(ow, vec3(params.pooledW - 1));
-  let okH = (oh >= vec3(0)) & (oh < vec3(params.pooledH));
-  let okW = ow < vec3(params.pooledW);
-
-  var tile = Tile(oA + offset, oB + offset, vec4(0.0), vec4(0.0));
-  if (params.first == 0u) {
-    tile.a = vec4(out[oA.x], out[oA.y], out[oA.z], out[oA.w]);
-    tile.b = vec4(out[oB.x], out[oB.y], out[oB.z], out[oB.w]);
+  let a = loadStrip(planeBase, ohA, ow0, false);
+  let b = loadStrip(planeBase, ohB, ow0, true);
+  var claimedA: vec4<bool>;
+  var claimedB: vec4<bool>;
+  if (NEAR) {
+    var c: Strip; // the row below the pair
+    if (RH == 1) { c = loadStrip(planeBase, ohB + 1, ow0, true); }
+    claimedA = claimedNear(a, b, ohB > ohA, ow);
+    claimedB = claimedNear(b, c, ohB + 1 < params.pooledH, ow);
+  } else {
+    claimedA = claimedFar(planeBase, ohA, ow, a.s);
+    claimedB = claimedFar(planeBase, ohB, ow, b.s);
   }
-  // Windows in row-major order.
-  tile = visit(tile, rows.x + cols.x, okH.x && okW.x);
-  if (NC > 1) { tile = visit(tile, rows.x + cols.y, okH.x && okW.y); }
-  if (NC > 2) { tile = visit(tile, rows.x + cols.z, okH.x && okW.z); }
-  if (NR > 1) { tile = visit(tile, rows.y + cols.x, okH.y && okW.x); }
-  if (NR > 1 && NC > 1) { tile = visit(tile, rows.y + cols.y, okH.y && okW.y); }
-  if (NR > 1 && NC > 2) { tile = visit(tile, rows.y + cols.z, okH.y && okW.z); }
-  if (NR > 2) { tile = visit(tile, rows.z + cols.x, okH.z && okW.x); }
-  if (NR > 2 && NC > 1) { tile = visit(tile, rows.z + cols.y, okH.z && okW.y); }
-  if (NR > 2 && NC > 2) { tile = visit(tile, rows.z + cols.z, okH.z && okW.z); }
-  out[oA.x] = tile.a.x; out[oA.y] = tile.a.y; out[oA.z] = tile.a.z; out[oA.w] = tile.a.w;
-  out[oB.x] = tile.b.x; out[oB.y] = tile.b.y; out[oB.z] = tile.b.z; out[oB.w] = tile.b.w;
+  store(a.s, jA, real & !claimedA);
+  store(b.s, jB, real & !claimedB);
 }

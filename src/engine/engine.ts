@@ -321,8 +321,14 @@ export class Engine {
   private bufferResource(kernel: string, name: string, binding: Binding): GPUBufferBinding {
     const whole = binding instanceof Tensor;
     const tensor = whole ? binding : binding.tensor;
+    // Bindings are rounded up to whole 16 bytes, so that a kernel can view any tensor as
+    // array<vec4<f32>> (the binding must then hold whole vec4s): a whole tensor is bound so, and a
+    // range may end there. The last vec4 then reads, and may write, up to 3 floats past the
+    // tensor's end, which belong to no tensor: its pooled buffer has that room (size classes are
+    // multiples of 32 bytes). Uploads and read-backs stay exact.
+    const padded = Math.ceil(tensor.byteLength / 16) * 16;
     const offset = whole ? 0 : binding.offset;
-    const size = whole ? tensor.byteLength : binding.size;
+    const size = whole ? padded : binding.size;
     if (size > this.limits.maxStorageBufferBindingSize) {
       throw new Error(
         `${kernel}: '${name}' binds ${size} bytes (tensor ${shapeString(tensor.shape)}), more than maxStorageBufferBindingSize ` +
@@ -330,7 +336,7 @@ export class Engine {
       );
     }
     if (offset % this.limits.minStorageBufferOffsetAlignment !== 0) throw new Error(`${kernel}: '${name}' offset ${offset} is not aligned`);
-    if (offset + size > tensor.byteLength) throw new Error(`${kernel}: '${name}' range ${offset}+${size} is outside the tensor`);
+    if (offset + size > padded) throw new Error(`${kernel}: '${name}' range ${offset}+${size} is outside the tensor`);
     return { buffer: tensor.buffer, offset, size };
   }
 

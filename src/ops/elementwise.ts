@@ -11,11 +11,19 @@ export const RELU_MODES: readonly ReluMode[] = ['gradient', 'deconvnet', 'guided
 const UNARY = { relu: 0, affine: 1, clamp: 2, square: 3, abs: 4, leakyRelu: 5 } as const;
 const BINARY = { add: 0, sub: 1, mul: 2, axpy: 3, div: 4 } as const;
 
+/**
+ * The shape of unary.wgsl's and activation-backward.wgsl's workgroups: 256 threads, each 16 vec4s,
+ * as the copy kernel (bench/copy.ts); on SwiftShader, fewer and fatter threads run faster.
+ */
+const VEC4_SHAPE = { WG: 256, PER_THREAD: 16 };
+const VEC4_BLOCK = 4 * VEC4_SHAPE.WG * VEC4_SHAPE.PER_THREAD; // elements per workgroup
+
 function unary(engine: Engine, op: keyof typeof UNARY, x: Tensor, a = 0, b = 0): Tensor {
   checkTensor(op, 'x', x);
   return engine.scoped(op, () => {
     const y = engine.empty(x.shape);
-    engine.run('unary', { bindings: { x, y }, uniforms: { n: x.size, op: UNARY[op], a, b }, workgroups: groupsFor(x.size, 1024) });
+    // The op is compiled in (the override OP), not read from the uniform `op`: see unary.wgsl.
+    engine.run('unary', { bindings: { x, y }, uniforms: { n: x.size, op: UNARY[op], a, b }, overrides: { ...VEC4_SHAPE, OP: UNARY[op] }, workgroups: groupsFor(x.size, VEC4_BLOCK) });
     return y;
   });
 }
@@ -72,7 +80,12 @@ function activationBackward(engine: Engine, op: string, x: Tensor, dy: Tensor, m
   checkSameShape(op, x, dy, ['x', 'dy']);
   return engine.scoped(op, () => {
     const dx = engine.empty(x.shape);
-    engine.run('activation-backward', { bindings: { x, dy, dx }, uniforms: { n: x.size, mode, a, b }, workgroups: groupsFor(x.size, 1024) });
+    engine.run('activation-backward', {
+      bindings: { x, dy, dx },
+      uniforms: { n: x.size, mode, a, b },
+      overrides: { ...VEC4_SHAPE, MODE: mode }, // the mode compiled in, as unary's OP
+      workgroups: groupsFor(x.size, VEC4_BLOCK),
+    });
     return dx;
   });
 }

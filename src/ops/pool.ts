@@ -1,134 +1,56 @@
 // Pooling (ONNX MaxPool with Indices, AveragePool, GlobalAveragePool, MaxUnpool; NCHW) and the
-// backward kernels. Max-pool's backward and MaxUnpool are one gather kernel (max-unpool.wgsl):
-// the backward sums over windows that chose the same element, the unpooling keeps the last one.
+// backward kernels. MaxUnpool and max-pool's backward are scatters through the switches into a
+// zeroed tensor (max-unpool.wgsl, max-pool-backward.wgsl); average pooling's backward is a scatter
+// when its windows do not overlap (avg-pool-backward-scatter.wgsl), else a gather.
 //
-// The windowed kernels have no loops (on SwiftShader, a CPU driver, a loop around the loads costs
-// more than the loads): a dispatch handles a fixed block of taps or windows, unrolled in the
-// shader and trimmed by overrides (tile sizes, at most 3 a side), and larger windows take several
-// passes that merge into the output. Every kernel works plane by plane (a plane is one (n, c)
+// On SwiftShader (a CPU driver) every instruction of a kernel runs, masked or not, and loops cost
+// more than the loads they repeat, so the windowed kernels have neither: a dispatch handles a
+// fixed block of taps or windows, unrolled in the shader and trimmed by overrides (tile sizes, at
+// most 3 a side), and larger windows take several passes that merge into the output. The forward
+// kernels have a fast form for the common geometries (max-pool-strip.wgsl, avg-pool-strip.wgsl:
+// see stripFits) and a general one. Every kernel works plane by plane (a plane is one (n, c)
 // image), so a tensor too large to bind whole is processed in chunks of planes.
 
-import type { Binding, Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { check, checkSameShape, checkTensor, groupsFor, shapeString } from './util.ts';
 import { checkShape4, poolGeometry, pooledShape, unpoolGeometry, type AvgPoolAttrs, type PoolAttrs, type PoolGeometry, type UnpoolAttrs } from './pool-geometry.ts';
+import { backwardPhases, coversInput, overlapReach, planeChunks, scatterFits, SEGMENT, stripFits, stripMaxBlocks, tapBlocks, windowPasses, type PlaneChunk } from './pool-passes.ts';
 
 export type { AvgPoolAttrs, PoolAttrs, UnpoolAttrs } from './pool-geometry.ts';
 
-/** Elements per thread along a row: the kernels' vec4 lanes. */
-const SEGMENT = 4;
-/** Rows per thread in the gather kernels. */
+/**
+ * Max-pool's backward runs its phases over blocks of planes of about this much dx, so that each
+ * phase after the first finds the block in the CPU's cache. Measured on SwiftShader at SqueezeNet's
+ * pool1, batch 8 (25 MB of dx): 6% to a third faster than phases over the whole tensor, depending
+ * on the load; smaller blocks lose more to the extra dispatches than they gain.
+ */
+const BACKWARD_BLOCK_BYTES = 4 << 20;
+/** Rows per thread in the gather kernel (avg-pool-backward.wgsl). */
 const GATHER_ROWS = 2;
 const WG = 64;
 
-interface PlaneChunk {
-  first: number;
-  count: number;
-  /** The chunk's planes of a tensor holding `perPlane` elements per plane (the whole tensor when there is one chunk). */
-  bind(t: Tensor, perPlane: number): Binding;
-}
-
 /**
- * Splits `planes` planes into chunks whose bindings all fit maxStorageBufferBindingSize. Chunks
- * start at multiples of minStorageBufferOffsetAlignment / 4 planes, so every byte offset is
- * aligned whatever the plane size. Called before any GPU work: a plane too large is an Error.
+ * MaxUnpool: out [n, c, g.inH, g.inW] from pooled values and switches [n, c, g.outH, g.outW], a
+ * scatter into zeros in which a window stores only if no later window overlapping it has the same
+ * switch (RH, RW: how many later window rows and columns can overlap it).
  */
-function planeChunks(engine: Engine, op: string, planes: number, perPlane: number[]): PlaneChunk[] {
-  const limit = engine.limits.maxStorageBufferBindingSize;
-  const planeBytes = Math.max(...perPlane) * 4;
-  if (planes * planeBytes <= limit) return [{ first: 0, count: planes, bind: (t) => t }];
-  const granule = engine.limits.minStorageBufferOffsetAlignment / 4;
-  const step = Math.floor(limit / planeBytes / granule) * granule;
-  check(op, step > 0, () => `${granule} planes of ${planeBytes} bytes exceed maxStorageBufferBindingSize (${limit}); the planes are too large to process in chunks`);
-  const chunks: PlaneChunk[] = [];
-  for (let first = 0; first < planes; first += step) {
-    const count = Math.min(step, planes - first);
-    chunks.push({ first, count, bind: (tensor, elements) => ({ tensor, offset: first * elements * 4, size: count * elements * 4 }) });
-  }
-  return chunks;
-}
-
-/**
- * The passes of the forward kernels: each visits a block of at most 3x3 window taps (the
- * overrides BH x BW: the kernel's size capped at 3, a tile size compiled into the pipeline), so
- * windows up to 3x3 take one pass.
- */
-function tapBlocks(g: PoolGeometry) {
-  const overrides = { BH: Math.min(3, g.kH), BW: Math.min(3, g.kW) };
-  const blocks = [];
-  for (let blockH = 0; blockH < Math.ceil(g.kH / 3); blockH++) {
-    for (let blockW = 0; blockW < Math.ceil(g.kW / 3); blockW++) blocks.push({ blockH, blockW });
-  }
-  return { overrides, blocks };
-}
-
-/**
- * The passes of the gather kernels, in window order, for threads that each compute a block of
- * `blockRows` rows x 4 columns. A pass visits NR x NC windows (overrides, tile sizes of at most 3):
- * NR rows of windows, ending passRow * NR rows above the last one covering the block's last row,
- * and NC columns, starting NC * passCol after the first one covering its first column. Enough
- * passes that every window covering a block is visited. With `ordered` (MaxUnpool, where the last
- * window wins), a pass holds one row of windows when the columns take several passes, so that
- * windows are visited in row-major order.
- */
-function windowPasses(g: PoolGeometry, blockRows: number, ordered: boolean) {
-  const reachH = (g.kH - 1) * g.dH;
-  const reachW = (g.kW - 1) * g.dW;
-  // The most windows covering one block, along each axis.
-  const covering = (size: number, block: number, pad: number, reach: number, stride: number, windows: number) => {
-    let most = 1;
-    for (let start = 0; start < size; start += block) {
-      const first = Math.max(0, Math.ceil((start + pad - reach) / stride));
-      const last = Math.min(windows - 1, Math.floor((Math.min(start + block, size) - 1 + pad) / stride));
-      most = Math.max(most, last - first + 1);
-    }
-    return most;
-  };
-  const rows = covering(g.inH, blockRows, g.padT, reachH, g.sH, g.outH);
-  const columns = covering(g.inW, SEGMENT, g.padL, reachW, g.sW, g.outW);
-  const NC = Math.min(3, columns);
-  const NR = columns <= 3 || !ordered ? Math.min(3, rows) : 1;
-  const passes = [];
-  for (let passRow = Math.ceil(rows / NR) - 1; passRow >= 0; passRow--) {
-    for (let passCol = 0; passCol < Math.ceil(columns / NC); passCol++) passes.push({ passRow, passCol, first: passes.length === 0 ? 1 : 0 });
-  }
-  return { overrides: { NR, NC }, passes };
-}
-
-/** The max-unpool gather: out [n, c, g.inH, g.inW] from pooled values and switches [n, c, g.outH, g.outW]. */
-function unpoolGather(engine: Engine, op: string, pooled: Tensor, switches: Tensor, g: PoolGeometry, accumulate: boolean): Tensor {
+function unpoolScatter(engine: Engine, op: string, pooled: Tensor, switches: Tensor, g: PoolGeometry): Tensor {
   const pooledPlane = g.outH * g.outW;
   const outPlane = g.inH * g.inW;
   const chunks = planeChunks(engine, op, g.n * g.c, [pooledPlane, outPlane]);
   return engine.scoped(op, () => {
-    const out = engine.empty([g.n, g.c, g.inH, g.inW]);
-    const segments = Math.ceil(g.inW / SEGMENT);
-    const pairs = Math.ceil(g.inH / GATHER_ROWS);
-    const { overrides, passes } = windowPasses(g, GATHER_ROWS, !accumulate);
+    const out = engine.zeros([g.n, g.c, g.inH, g.inW]);
+    const segments = Math.ceil(g.outW / SEGMENT);
+    const pairs = Math.ceil(g.outH / 2); // max-unpool.wgsl handles 2 window rows a thread
+    const overrides = { RH: overlapReach(g.kH, g.sH, g.outH), RW: overlapReach(g.kW, g.sW, g.outW) };
     for (const chunk of chunks) {
-      for (const pass of passes) {
-        engine.run('max-unpool', {
-          overrides: { ...overrides, ACCUMULATE: accumulate ? 1 : 0 },
-          bindings: { y: chunk.bind(pooled, pooledPlane), switches: chunk.bind(switches, pooledPlane), out: chunk.bind(out, outPlane) },
-          uniforms: {
-            ...pass,
-            planes: chunk.count,
-            pooledH: g.outH,
-            pooledW: g.outW,
-            outH: g.inH,
-            outW: g.inW,
-            pairs,
-            segments,
-            sH: g.sH,
-            sW: g.sW,
-            padT: g.padT,
-            padL: g.padL,
-            reachW: (g.kW - 1) * g.dW,
-            planeOffset: chunk.first,
-          },
-          workgroups: groupsFor(chunk.count * pairs * segments, WG),
-        });
-      }
+      engine.run('max-unpool', {
+        overrides,
+        bindings: { y: chunk.bind(pooled, pooledPlane), switches: chunk.bind(switches, pooledPlane), out: chunk.bind(out, outPlane) },
+        uniforms: { planes: chunk.count, pooledH: g.outH, pooledW: g.outW, planeSize: outPlane, pairs, segments, planeOffset: chunk.first },
+        workgroups: groupsFor(chunk.count * pairs * segments, WG),
+      });
     }
     return out;
   });
@@ -140,16 +62,49 @@ function checkPooled(op: string, name: string, t: Tensor, g: PoolGeometry, xShap
   check(op, t.shape.every((d, i) => d === want[i]), () => `${name} ${shapeString(t.shape)} must have the pooled shape ${shapeString(want)} of x ${shapeString(xShape)}`);
 }
 
-/** The window uniforms of max-pool. */
-function maxPoolUniforms(g: PoolGeometry) {
-  const { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW } = g;
-  return { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW, lowest: -Infinity };
-}
-
 /** The window uniforms of avg-pool and avg-pool-backward (the backward calls the output "pooled"). */
 function avgPoolUniforms(g: PoolGeometry, countIncludePad: boolean | number | undefined) {
   const { inH, inW, kH, kW, sH, sW, padT, padL, padB, padR, dH, dW } = g;
   return { inH, inW, kH, kW, sH, sW, padT, padL, padB, padR, dH, dW, includePad: countIncludePad ? 1 : 0 };
+}
+
+/** Average pooling's backward for windows that do not overlap: each writes its taps; elements in no window are zeros. */
+function avgPoolBackwardScatter(engine: Engine, dy: Tensor, g: PoolGeometry, attrs: AvgPoolAttrs, chunks: PlaneChunk[]): Tensor {
+  const dx = coversInput(g) ? engine.empty([g.n, g.c, g.inH, g.inW]) : engine.zeros([g.n, g.c, g.inH, g.inW]);
+  const segments = Math.ceil(g.outW / SEGMENT);
+  const { overrides, blocks } = tapBlocks(g);
+  const { dH, dW, ...window } = avgPoolUniforms(g, attrs.countIncludePad);
+  for (const chunk of chunks) {
+    for (const block of blocks) {
+      engine.run('avg-pool-backward-scatter', {
+        overrides,
+        bindings: { dy: chunk.bind(dy, g.outH * g.outW), dx: chunk.bind(dx, g.inH * g.inW) },
+        uniforms: { ...window, ...block, planes: chunk.count, pooledH: g.outH, pooledW: g.outW, segments },
+        workgroups: groupsFor(chunk.count * g.outH * segments, WG),
+      });
+    }
+  }
+  return dx;
+}
+
+/** Average pooling's backward as a gather: each element sums the shares of the windows having a tap on it. */
+function avgPoolBackwardGather(engine: Engine, dy: Tensor, g: PoolGeometry, attrs: AvgPoolAttrs, chunks: PlaneChunk[]): Tensor {
+  const dx = engine.empty([g.n, g.c, g.inH, g.inW]);
+  const segments = Math.ceil(g.inW / SEGMENT);
+  const pairs = Math.ceil(g.inH / GATHER_ROWS);
+  const { overrides, passes } = windowPasses(g, GATHER_ROWS);
+  const dilated = g.dH > 1 || g.dW > 1;
+  for (const chunk of chunks) {
+    passes.forEach((pass, i) => {
+      engine.run('avg-pool-backward', {
+        overrides: { ...overrides, FIRST: i === 0 ? 1 : 0, DILATED: dilated ? 1 : 0 },
+        bindings: { dy: chunk.bind(dy, g.outH * g.outW), dx: chunk.bind(dx, g.inH * g.inW) },
+        uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...pass, planes: chunk.count, pooledH: g.outH, pooledW: g.outW, pairs, segments },
+        workgroups: groupsFor(chunk.count * pairs * segments, WG),
+      });
+    });
+  }
+  return dx;
 }
 
 export function poolOps(engine: Engine) {
@@ -165,15 +120,20 @@ export function poolOps(engine: Engine) {
         const y = engine.empty(pooledShape(g));
         const switches = engine.empty(pooledShape(g), 'i32');
         const segments = Math.ceil(g.outW / SEGMENT);
-        const { overrides, blocks } = tapBlocks(g);
+        const { inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW } = g;
         for (const chunk of chunks) {
-          for (const block of blocks) {
-            engine.run('max-pool', {
-              overrides,
-              bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane), switches: chunk.bind(switches, outPlane) },
-              uniforms: { ...maxPoolUniforms(g), ...block, planes: chunk.count, segments, planeOffset: chunk.first },
-              workgroups: groupsFor(chunk.count * g.outH * segments, WG),
-            });
+          const bindings = { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane), switches: chunk.bind(switches, outPlane) };
+          const shape = { planes: chunk.count, inH, inW, outH, outW, segments, padT, padL, planeOffset: chunk.first };
+          if (stripFits(g)) {
+            const pairs = Math.ceil(outH / 2); // max-pool-strip.wgsl computes 2 output rows a thread
+            for (const pass of stripMaxBlocks(g)) {
+              engine.run('max-pool-strip', { overrides: pass.overrides, bindings, uniforms: { ...shape, ...pass.uniforms, pairs }, workgroups: groupsFor(chunk.count * pairs * segments, WG) });
+            }
+          } else {
+            const { overrides, blocks } = tapBlocks(g);
+            for (const block of blocks) {
+              engine.run('max-pool', { overrides, bindings, uniforms: { ...shape, ...block, kH, kW, sH, sW, dH, dW, lowest: -Infinity }, workgroups: groupsFor(chunk.count * outH * segments, WG) });
+            }
           }
         }
         return { y, switches };
@@ -186,7 +146,7 @@ export function poolOps(engine: Engine) {
       checkTensor('maxUnpool2d', 'switches', switches, 4, 'i32');
       checkSameShape('maxUnpool2d', y, switches, ['y', 'switches']);
       const g = unpoolGeometry('maxUnpool2d', y.shape, attrs);
-      return unpoolGather(engine, 'maxUnpool2d', y, switches, g, false);
+      return unpoolScatter(engine, 'maxUnpool2d', y, switches, g);
     },
 
     /** ONNX AveragePool. */
@@ -200,15 +160,22 @@ export function poolOps(engine: Engine) {
         const y = engine.empty(pooledShape(g));
         const segments = Math.ceil(g.outW / SEGMENT);
         const { overrides, blocks } = tapBlocks(g);
+        const strip = stripFits(g);
+        const { sW, dW, ...window } = avgPoolUniforms(g, attrs.countIncludePad);
+        // avg-pool-strip.wgsl: whether some window has columns outside the input (CLIPPED).
+        const clipped = g.padL > 0 || (g.outW - 1) * sW + g.kW > g.inW;
         for (const chunk of chunks) {
-          for (const block of blocks) {
-            engine.run('avg-pool', {
-              overrides,
-              bindings: { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane) },
-              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...block, planes: chunk.count, outH: g.outH, outW: g.outW, segments },
-              workgroups: groupsFor(chunk.count * g.outH * segments, WG),
-            });
-          }
+          blocks.forEach((block, i) => {
+            const uniforms = { ...window, ...block, planes: chunk.count, outH: g.outH, outW: g.outW, segments };
+            const bindings = { x: chunk.bind(x, inPlane), y: chunk.bind(y, outPlane) };
+            const workgroups = groupsFor(chunk.count * g.outH * segments, WG);
+            if (strip) {
+              // The column stride is compiled in (SW); passes after the first add to y (ACCUMULATE).
+              engine.run('avg-pool-strip', { overrides: { ...overrides, SW: sW, ACCUMULATE: i > 0 ? 1 : 0, CLIPPED: clipped ? 1 : 0 }, bindings, uniforms, workgroups });
+            } else {
+              engine.run('avg-pool', { overrides, bindings, uniforms: { ...uniforms, sW, dW }, workgroups });
+            }
+          });
         }
         return y;
       });
@@ -244,7 +211,31 @@ export function poolGrads(engine: Engine) {
       const g = poolGeometry(op, xShape, attrs);
       checkPooled(op, 'dy', dy, g, xShape);
       checkPooled(op, 'switches', switches, g, xShape);
-      return unpoolGather(engine, op, dy, switches, g, true);
+      const inPlane = g.inH * g.inW;
+      const outPlane = g.outH * g.outW;
+      const chunks = planeChunks(engine, op, g.n * g.c, [inPlane, outPlane]);
+      return engine.scoped(op, () => {
+        // A scatter-add into zeros, in phases of windows that do not overlap (see max-pool-backward.wgsl).
+        const dx = engine.zeros(xShape);
+        const phases = backwardPhases(g);
+        const blockPlanes = Math.max(1, Math.floor(BACKWARD_BLOCK_BYTES / (inPlane * 4)));
+        for (const chunk of chunks) {
+          const bindings = { dy: chunk.bind(dy, outPlane), switches: chunk.bind(switches, outPlane), dx: chunk.bind(dx, inPlane) };
+          for (let firstPlane = 0; firstPlane < chunk.count; firstPlane += blockPlanes) {
+            const planes = Math.min(blockPlanes, chunk.count - firstPlane);
+            phases.forEach(({ cols, ...phase }, i) => {
+              const segments = Math.ceil(cols / SEGMENT);
+              engine.run('max-pool-backward', {
+                overrides: { FIRST: i === 0 ? 1 : 0 },
+                bindings,
+                uniforms: { ...phase, planes, firstPlane, pooledH: g.outH, pooledW: g.outW, planeSize: inPlane, segments, planeOffset: chunk.first },
+                workgroups: groupsFor(planes * phase.rows * segments, WG),
+              });
+            });
+          }
+        }
+        return dx;
+      });
     },
 
     /** dx of avgPool2d: each window's dy / count spread over its taps. */
@@ -253,26 +244,8 @@ export function poolGrads(engine: Engine) {
       checkTensor(op, 'dy', dy, 4);
       const g = poolGeometry(op, xShape, attrs);
       checkPooled(op, 'dy', dy, g, xShape);
-      const inPlane = g.inH * g.inW;
-      const outPlane = g.outH * g.outW;
-      const chunks = planeChunks(engine, op, g.n * g.c, [inPlane, outPlane]);
-      return engine.scoped(op, () => {
-        const dx = engine.empty(xShape);
-        const segments = Math.ceil(g.inW / SEGMENT);
-        const pairs = Math.ceil(g.inH / GATHER_ROWS);
-        const { overrides, passes } = windowPasses(g, GATHER_ROWS, false);
-        for (const chunk of chunks) {
-          for (const pass of passes) {
-            engine.run('avg-pool-backward', {
-              overrides,
-              bindings: { dy: chunk.bind(dy, outPlane), dx: chunk.bind(dx, inPlane) },
-              uniforms: { ...avgPoolUniforms(g, attrs.countIncludePad), ...pass, planes: chunk.count, pooledH: g.outH, pooledW: g.outW, pairs, segments },
-              workgroups: groupsFor(chunk.count * pairs * segments, WG),
-            });
-          }
-        }
-        return dx;
-      });
+      const chunks = planeChunks(engine, op, g.n * g.c, [g.inH * g.inW, g.outH * g.outW]);
+      return engine.scoped(op, () => (scatterFits(g) ? avgPoolBackwardScatter : avgPoolBackwardGather)(engine, dy, g, attrs, chunks));
     },
 
     /** dx of globalAveragePool: dy / (H * W) broadcast over each plane. */
