@@ -1,13 +1,15 @@
-// Batch normalization's backward, x and dy [N, C, HW], for y = xhat * scale + shift with
-// xhat = (x - mean) * r, r = 1 / sqrt(variance + epsilon):
-//   dshift[c] = sum of dy          dscale[c] = sum of dy * xhat         (over n and the map)
+// Batch normalization's backward, last stage: dx for y = xhat * scale + shift, with
+// xhat = (x - mean) * r and r = 1 / sqrt(variance + epsilon), x and dy [N, C, HW]:
 //   dx = scale * r * dy                                          (fixed, running statistics)
 //   dx = scale * r * (dy - dshift / M - xhat * dscale / M)       (the batch's own statistics,
 //        which depend on every x of the channel; M = N * HW values)
-// Threads: one workgroup per channel: the two sums, combined in workgroup memory, then dx.
+// dshift and dscale come from batch-norm-backward-sums.wgsl. Per channel both are a linear map
+// dx = a * dy - b * x + d, whose factors a thread works out once for its channel.
+// Threads: one per 4 consecutive elements, sharing a channel when HW is a multiple of 4 (ALIGNED).
 
 struct Params {
-  N: u32, C: u32, HW: u32,
+  C: u32, HW: u32, total: u32,
+  count: f32,            // M
   epsilon: f32,
   batchStatistics: u32,  // 1: mean and variance are this batch's
 }
@@ -18,54 +20,37 @@ struct Params {
 @group(0) @binding(3) var<storage, read> mean: array<f32>;
 @group(0) @binding(4) var<storage, read> variance: array<f32>;
 @group(0) @binding(5) var<storage, read> scale: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dscale: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dshift: array<f32>;
+@group(0) @binding(6) var<storage, read> dscale: array<f32>;
+@group(0) @binding(7) var<storage, read> dshift: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dx: array<f32>;
 
 override WG: u32 = 64;
-var<workgroup> partial: array<vec2<f32>, WG>;
+override ALIGNED: bool = false;
 
-/** The sums of every thread's pair of values, in every thread. */
-fn workgroupSum(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) { partial[lid] += partial[lid + half]; }
-    workgroupBarrier();
-  }
-  return partial[0];
+/** (a, b, d) of dx = a * dy - b * x + d for channel c. */
+fn factors(c: u32) -> vec3<f32> {
+  let r = inverseSqrt(variance[c] + p.epsilon);
+  let a = scale[c] * r;
+  if (p.batchStatistics == 0u) { return vec3<f32>(a, 0.0, 0.0); }
+  let b = a * r * dscale[c] / p.count;
+  return vec3<f32>(a, b, b * mean[c] - a * dshift[c] / p.count);
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = wid.x;
-  let m = mean[c];
-  let r = inverseSqrt(variance[c] + p.epsilon);
-  var sums = vec2<f32>(0.0);  // (dy, dy * (x - mean))
-  for (var n = 0u; n < p.N; n++) {
-    let base = (n * p.C + c) * p.HW;
-    for (var i = lid; i < p.HW; i += WG) {
-      let g = dy[base + i];
-      sums += vec2<f32>(g, g * (x[base + i] - m));
-    }
-  }
-  let total = workgroupSum(lid, sums);
-  let dShift = total.x;
-  let dScale = total.y * r;
-  if (lid == 0u) {
-    dshift[c] = dShift;
-    dscale[c] = dScale;
-  }
-  let k = scale[c] * r;
-  let count = f32(p.N * p.HW);
-  let useBatch = p.batchStatistics != 0u;
-  let meanDy = select(0.0, dShift / count, useBatch);
-  let perXhat = select(0.0, dScale / count, useBatch);
-  for (var n = 0u; n < p.N; n++) {
-    let base = (n * p.C + c) * p.HW;
-    for (var i = lid; i < p.HW; i += WG) {
-      let xhat = (x[base + i] - m) * r;
-      dx[base + i] = k * (dy[base + i] - meanDy - xhat * perXhat);
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let first = ((wid.x + wid.y * nwg.x) * WG + lid) * 4u;
+  if (first >= p.total) { return; }
+  if (ALIGNED) {
+    // Written out: a loop trip costs more than its body here.
+    let f = factors((first / p.HW) % p.C);
+    dx[first] = f.x * dy[first] - f.y * x[first] + f.z;
+    dx[first + 1u] = f.x * dy[first + 1u] - f.y * x[first + 1u] + f.z;
+    dx[first + 2u] = f.x * dy[first + 2u] - f.y * x[first + 2u] + f.z;
+    dx[first + 3u] = f.x * dy[first + 3u] - f.y * x[first + 3u] + f.z;
+  } else {
+    for (var i = first; i < min(first + 4u, p.total); i++) {
+      let f = factors((i / p.HW) % p.C);
+      dx[i] = f.x * dy[i] - f.y * x[i] + f.z;
     }
   }
 }

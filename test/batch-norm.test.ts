@@ -6,9 +6,10 @@ import * as ref from '../src/reference/batch-norm.ts';
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const EPS = 1e-5;
 
-// Maps larger than the kernels' 64 threads and not a multiple of them, one value per channel and
-// image ([N, C]), one channel, one image (the statistics of a single map), means far from zero.
-const SHAPES = [[2, 3, 5, 7], [3, 5, 11, 13], [4, 6], [1, 1, 9, 9], [5, 2, 1, 1], [2, 4, 17, 3]];
+// Maps whose size is a multiple of 4 (the kernels' aligned path) and maps whose size is not, odd
+// sizes, one value per channel and image ([N, C]), one channel, one image (the statistics of a
+// single map), means far from zero.
+const SHAPES = [[2, 3, 5, 7], [3, 5, 11, 13], [4, 6], [1, 1, 9, 9], [5, 2, 1, 1], [2, 4, 17, 3], [3, 5, 4, 6], [2, 3, 8, 8], [4, 8]];
 
 /** Inputs with a per-channel offset and spread, so that every channel's statistics differ. */
 function activations(shape: number[], seed: number): Float32Array {

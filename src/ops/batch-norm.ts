@@ -1,5 +1,7 @@
 // Batch normalization (Ioffe & Szegedy 2015; ONNX BatchNormalization) over the channels of an
 // NCHW or [N, C] tensor: the statistics of a batch, the normalization itself, and its backward.
+// The per-channel reductions run in two barrier-free stages, per map [n, c] and then per channel
+// (on a CPU driver a workgroup reduction with barriers measured 2-10x slower).
 // Training normalizes with the batch's statistics (and keeps running averages of them); inference
 // uses the running averages, and then the layer is a per-channel affine map that
 // src/models/fold-batch-norm.ts folds into the convolution before it.
@@ -48,6 +50,18 @@ function checkEpsilon(op: string, epsilon: number): void {
   check(op, Number.isFinite(epsilon) && epsilon > 0, `epsilon must be a positive number, got ${epsilon}`);
 }
 
+const WG = 64;
+
+/**
+ * The first stage of both reductions: one (value, value) pair per map [n, c] of HW values
+ * (statistics: the map's mean and M2; backward: its sums of dy and dy * (x - mean)).
+ */
+function mapPartials(engine: Engine, kernel: string, maps: number, hw: number, bindings: Record<string, Tensor>, uniforms: Record<string, number> = {}): Tensor {
+  const partials = engine.empty([maps, 2]);
+  engine.run(kernel, { bindings: { ...bindings, partials }, uniforms: { ...uniforms, maps, HW: hw }, workgroups: groupsFor(maps, WG) });
+  return partials;
+}
+
 export function batchNormOps(engine: Engine) {
   return {
     /**
@@ -62,17 +76,18 @@ export function batchNormOps(engine: Engine) {
         check(op, running.momentum > 0 && running.momentum <= 1, `momentum must be in (0, 1], got ${running.momentum}`);
       }
       return engine.scoped(op, () => {
+        const partials = mapPartials(engine, 'batch-norm-partials', n * c, hw, { x });
         const mean = engine.empty([c]);
         const variance = engine.empty([c]);
         // Without running statistics the kernel leaves these untouched; WebGPU forbids binding one
         // buffer twice as writable, so they cannot be mean and variance themselves.
         const unused = running ? [] : [engine.empty([c]), engine.empty([c])];
         engine.run('batch-norm-statistics', {
-          bindings: { x, mean, variance, runningMean: running?.mean ?? unused[0], runningVariance: running?.variance ?? unused[1] },
+          bindings: { partials, mean, variance, runningMean: running?.mean ?? unused[0], runningVariance: running?.variance ?? unused[1] },
           uniforms: { N: n, C: c, HW: hw, momentum: running?.momentum ?? 0 },
-          workgroups: [c, 1, 1],
+          workgroups: groupsFor(c, WG),
         });
-        for (const t of unused) t.dispose();
+        for (const t of [partials, ...unused]) t.dispose();
         return { mean, variance };
       });
     },
@@ -87,9 +102,10 @@ export function batchNormOps(engine: Engine) {
       return engine.scoped(op, () => {
         const y = engine.empty(x.shape);
         engine.run('batch-norm', {
+          overrides: { ALIGNED: hw % 4 === 0 ? 1 : 0 },
           bindings: { x, mean: statistics.mean, variance: statistics.variance, scale: params.scale, shift: params.shift, y },
           uniforms: { C: c, HW: hw, total: x.size, epsilon },
-          workgroups: groupsFor(x.size, 256),
+          workgroups: groupsFor(Math.ceil(x.size / 4), WG),
         });
         return y;
       });
@@ -112,13 +128,18 @@ export function batchNormGrads(engine: Engine) {
       const epsilon = params.epsilon ?? DEFAULT_EPSILON;
       checkEpsilon(op, epsilon);
       return engine.scoped(op, () => {
-        const dx = engine.empty(x.shape);
+        const { mean, variance } = statistics;
+        const partials = mapPartials(engine, 'batch-norm-backward-partials', n * c, hw, { x, dy, mean }, { C: c });
         const dscale = engine.empty([c]);
         const dshift = engine.empty([c]);
+        engine.run('batch-norm-backward-sums', { bindings: { partials, variance, dscale, dshift }, uniforms: { N: n, C: c, epsilon }, workgroups: groupsFor(c, WG) });
+        partials.dispose();
+        const dx = engine.empty(x.shape);
         engine.run('batch-norm-backward', {
-          bindings: { x, dy, mean: statistics.mean, variance: statistics.variance, scale: params.scale, dx, dscale, dshift },
-          uniforms: { N: n, C: c, HW: hw, epsilon, batchStatistics: params.batchStatistics ? 1 : 0 },
-          workgroups: [c, 1, 1],
+          overrides: { ALIGNED: hw % 4 === 0 ? 1 : 0 },
+          bindings: { x, dy, mean, variance, scale: params.scale, dscale, dshift, dx },
+          uniforms: { C: c, HW: hw, total: x.size, count: n * hw, epsilon, batchStatistics: params.batchStatistics ? 1 : 0 },
+          workgroups: groupsFor(Math.ceil(x.size / 4), WG),
         });
         return { dx, dscale, dshift };
       });
