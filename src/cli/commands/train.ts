@@ -15,7 +15,7 @@ import { evaluate, initialWeights, train } from '../../train/trainer.ts';
 import { parseOptions, positiveInt } from '../args.ts';
 
 export const usage = `
-usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--decay 0.9] [--seed 1] [--out weights]
+usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--decay 0.93] [--seed 1] [--out weights]
 
   --epochs  epochs of training
   --count   training images per epoch, fresh ones each epoch, generated from the concept dataset
@@ -29,7 +29,7 @@ usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--decay 0.9
 Held-out accuracy is measured after each epoch on 512 images generated with seed + 1000.
 `;
 
-export const TRAIN_DEFAULTS = { epochs: 20, count: 4000, batch: 32, lr: 0.003, decay: 0.9, seed: 1 };
+export const TRAIN_DEFAULTS = { epochs: 20, count: 4000, batch: 32, lr: 0.003, decay: 0.93, seed: 1 };
 
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions('train', usage, args, {
