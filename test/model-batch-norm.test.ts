@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
-import { numericGradient } from './helpers/gradcheck.ts';
+import { numericGradient, relativeError } from './helpers/gradcheck.ts';
 import { Model } from '../src/models/model.ts';
 import { foldBatchNorm } from '../src/models/fold.ts';
 import type { ModelSpec } from '../src/models/spec.ts';
@@ -53,16 +53,6 @@ function hostWeights(): Map<string, HostTensor> {
 
 function gpuModel(engine: Awaited<ReturnType<typeof getEngine>>, host: Map<string, HostTensor>, graph = spec): Model {
   return new Model(engine, graph, new Map([...host].map(([k, t]) => [k, engine.tensor(t.data, t.shape)])));
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 const inputShape = [4, 2, 5, 6];

@@ -8,7 +8,7 @@ import { Model } from '../src/models/model.ts';
 import type { ModelSpec } from '../src/models/spec.ts';
 import type { HostTensor } from '../src/models/safetensors.ts';
 import { referenceForward } from '../src/reference/graph.ts';
-import { numericGradient } from './helpers/gradcheck.ts';
+import { numericGradient, relativeError } from './helpers/gradcheck.ts';
 
 const spec: ModelSpec = {
   name: 'gradcheck',
@@ -40,17 +40,6 @@ const weightShapes: [string, number[]][] = [
 ];
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** ||a - b|| / ||b||: robust to the rare element where a finite difference straddles a ReLU or max-pool kink. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 describe('whole-network gradient', () => {
   it('matches finite differences for the input and every weight', async () => {

@@ -24,3 +24,14 @@ export function numericGradient(f: (x: Float64Array) => ArrayLike<number>, x: Ar
   }
   return grad;
 }
+
+/** ||a - b|| / ||b||: robust to the rare element where a finite difference straddles a ReLU or max-pool kink. */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
