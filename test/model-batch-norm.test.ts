@@ -51,8 +51,8 @@ function hostWeights(): Map<string, HostTensor> {
   return new Map(shapes.map(([name, shape, lo, hi], k) => [name, { shape, data: randomArray(size(shape), 40 + k, lo, hi) }]));
 }
 
-function gpuModel(engine: Awaited<ReturnType<typeof getEngine>>, host: Map<string, HostTensor>, graph = spec): Model {
-  return new Model(engine, graph, new Map([...host].map(([k, t]) => [k, engine.tensor(t.data, t.shape)])));
+function gpuModel(engine: Awaited<ReturnType<typeof getEngine>>, host: Map<string, HostTensor>): Model {
+  return new Model(engine, spec, new Map([...host].map(([k, t]) => [k, engine.tensor(t.data, t.shape)])));
 }
 
 const inputShape = [4, 2, 5, 6];
