@@ -13,7 +13,7 @@ import { batchTensor, initialWeights, train, type EpochSummary } from '../src/tr
 
 const spec = conceptNetSpec(64, { training: true });
 const images = conceptImages(99, 64, 64);
-const options = { epochs: 4, batchSize: 16, learningRate: 0.003, learningRateDecay: 1, weightDecay: 0, seed: 5 };
+const options = { epochs: 4, batchSize: 16, learningRate: 0.003, schedule: { kind: 'exponential', decay: 1 } as const, weightDecay: 0, seed: 5 };
 
 async function trainOnce(): Promise<{ model: Model; history: EpochSummary[] }> {
   const engine = await getEngine();

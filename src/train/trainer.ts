@@ -19,13 +19,26 @@ export interface LabelledImages {
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
+  /** The learning rate at the first step; `schedule` says how it moves from there. */
   learningRate: number;
-  /** The learning rate is multiplied by this after every epoch. */
-  learningRateDecay: number;
+  schedule: LearningRateSchedule;
   weightDecay: number;
   seed: number;
   onStep?: (progress: StepProgress) => void;
   onEpoch?: (epoch: EpochSummary) => void | Promise<void>;
+}
+
+/**
+ * How the learning rate moves over a run: 'exponential' multiplies it by `decay` after every epoch;
+ * 'cosine' lowers it along half a cosine, step by step, from the full rate to zero at the last step,
+ * so the run spends long at a high rate and still ends annealed, however many epochs it has.
+ */
+export type LearningRateSchedule = { kind: 'exponential'; decay: number } | { kind: 'cosine' };
+
+/** The learning rate of step `step` (0-based) of `totalSteps`, `stepsPerEpoch` to an epoch. */
+export function learningRateAt(base: number, schedule: LearningRateSchedule, step: number, stepsPerEpoch: number, totalSteps: number): number {
+  if (schedule.kind === 'exponential') return base * schedule.decay ** Math.floor(step / stepsPerEpoch);
+  return base * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
 }
 
 export interface StepProgress {
@@ -90,6 +103,14 @@ export function batchTensor(engine: Engine, spec: ModelSpec, images: LabelledIma
   return engine.tensor(data, [indices.length, 3, size, size]);
 }
 
+/** A step's loss and predictions on their way back from the GPU. */
+interface PendingResults {
+  loss: Promise<Float32Array | Int32Array>;
+  probs: Promise<Float32Array>;
+  labels: Int32Array;
+  classes: number;
+}
+
 function shuffledIndices(n: number, rng: Random): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
@@ -122,16 +143,28 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
   const rng = new Random(options.seed);
   const history: EpochSummary[] = [];
   let step = 0;
-  let lr = options.learningRate;
 
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       const started = performance.now();
       const data = typeof images === 'function' ? images(epoch) : images;
       const stepsPerEpoch = Math.floor(data.count / options.batchSize);
+      const totalSteps = stepsPerEpoch * options.epochs;
       const order = shuffledIndices(data.count, rng);
       let lossSum = 0;
       let correct = 0;
+      // The loss and predictions of a step are read back while the next step runs: waiting for
+      // them before recording the next one would leave the GPU idle in between.
+      const account = async (pending: PendingResults, s: number) => {
+        const [lossValue] = await pending.loss;
+        const predicted = argmaxRows(await pending.probs, pending.labels.length, pending.classes);
+        const batchCorrect = predicted.reduce((n, p, r) => n + (p === pending.labels[r] ? 1 : 0), 0);
+        if (!Number.isFinite(lossValue)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1}: loss is ${lossValue}`);
+        lossSum += lossValue;
+        correct += batchCorrect;
+        options.onStep?.({ epoch, step: s + 1, stepsPerEpoch, loss: lossValue, accuracy: batchCorrect / pending.labels.length });
+      };
+      let previous: PendingResults | null = null;
       for (let s = 0; s < stepsPerEpoch; s++) {
         const indices = order.subarray(s * options.batchSize, (s + 1) * options.batchSize);
         const labelsHost = Int32Array.from(indices, (i) => data.labels[i]);
@@ -141,22 +174,24 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
         const { loss, probs } = ops.softmaxCrossEntropy(trace.outputs.get(spec.output)!, labels);
         const dlogits = grad.softmaxCrossEntropy(probs, labels);
         const { params: grads } = model.backward(trace, new Map([[spec.output, dlogits]]), { params: true, consumeTrace: true });
+        const lr = learningRateAt(options.learningRate, options.schedule, step, stepsPerEpoch, totalSteps);
         step++;
         params.forEach(([name, w], k) => {
           const g = grads.get(name)!;
           ops.adamStep(w, g, moments[k].m, moments[k].v, { lr, step, weightDecay: isLayerWeight(name, w.shape) ? options.weightDecay : 0 });
           g.dispose();
         });
-        const [lossValue] = await loss.read();
-        const predicted = argmaxRows(await probs.readFloat(), labelsHost.length, probs.shape[1]);
-        const batchCorrect = predicted.reduce((n, p, r) => n + (p === labelsHost[r] ? 1 : 0), 0);
+        // read() submits the step and its copies at once, so the tensors can go right away.
+        const pending: PendingResults = { loss: loss.read(), probs: probs.readFloat(), labels: labelsHost, classes: probs.shape[1] };
+        // Awaited next round; if this round throws first, their failure must not go unhandled.
+        pending.loss.catch(() => {});
+        pending.probs.catch(() => {});
         for (const t of [x, labels, loss, probs, dlogits]) t.dispose();
         trace.dispose();
-        if (!Number.isFinite(lossValue)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1}: loss is ${lossValue}`);
-        lossSum += lossValue;
-        correct += batchCorrect;
-        options.onStep?.({ epoch, step: s + 1, stepsPerEpoch, loss: lossValue, accuracy: batchCorrect / labelsHost.length });
+        if (previous) await account(previous, s - 1);
+        previous = pending;
       }
+      if (previous) await account(previous, stepsPerEpoch - 1);
       const summary = {
         epoch,
         trainLoss: lossSum / stepsPerEpoch,
@@ -165,7 +200,6 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
       };
       history.push(summary);
       await options.onEpoch?.(summary);
-      lr *= options.learningRateDecay;
     }
   } finally {
     for (const { m, v } of moments) {

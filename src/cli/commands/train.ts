@@ -11,25 +11,27 @@ import { writeSafetensors, type HostTensor } from '../../models/safetensors.ts';
 import { conceptImages } from '../../train/concept-data.ts';
 import { trainingPlotSvg } from '../../train/plot.ts';
 import { ProgressBar } from '../../train/progress.ts';
-import { evaluate, initialWeights, train } from '../../train/trainer.ts';
+import { evaluate, initialWeights, train, type LearningRateSchedule } from '../../train/trainer.ts';
 import { parseOptions, positiveInt } from '../args.ts';
 
 export const usage = `
-usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--decay 0.93] [--seed 1] [--out weights]
+usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--schedule cosine] [--decay 0.93] [--seed 1] [--out weights]
 
-  --epochs  epochs of training
-  --count   training images per epoch, fresh ones each epoch, generated from the concept dataset
-            with --seed (epoch e uses images e*count ... (e+1)*count - 1)
-  --batch   minibatch size
-  --lr      Adam's learning rate
-  --decay   the learning rate is multiplied by this after each epoch
-  --seed    seed of the training images and of the initial weights (the run is reproducible)
-  --out     folder for conceptnet.json, conceptnet.safetensors and training.svg
+  --epochs    epochs of training
+  --count     training images per epoch, fresh ones each epoch, generated from the concept dataset
+              with --seed (epoch e uses images e*count ... (e+1)*count - 1)
+  --batch     minibatch size
+  --lr        Adam's learning rate at the first step
+  --schedule  'cosine': the rate falls along half a cosine to zero at the last step;
+              'exponential': it is multiplied by --decay after each epoch
+  --decay     the exponential schedule's factor per epoch
+  --seed      seed of the training images and of the initial weights (the run is reproducible)
+  --out       folder for conceptnet.json, conceptnet.safetensors and training.svg
 
 Held-out accuracy is measured after each epoch on 512 images generated with seed + 1000.
 `;
 
-export const TRAIN_DEFAULTS = { epochs: 20, count: 4000, batch: 32, lr: 0.003, decay: 0.93, seed: 1 };
+export const TRAIN_DEFAULTS = { epochs: 20, count: 4000, batch: 32, lr: 0.003, schedule: 'cosine', decay: 0.93, seed: 1 };
 
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions('train', usage, args, {
@@ -37,6 +39,7 @@ export async function run(args: string[]): Promise<void> {
     count: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
+    schedule: { type: 'string' },
     decay: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
@@ -50,6 +53,9 @@ export async function run(args: string[]): Promise<void> {
   if (!(learningRate > 0)) throw new Error(`train: --lr must be a positive number, got '${opts.lr}'`);
   const decay = opts.decay === undefined ? TRAIN_DEFAULTS.decay : Number(opts.decay);
   if (!(decay > 0 && decay <= 1)) throw new Error(`train: --decay must be a number in (0, 1], got '${opts.decay}'`);
+  const scheduleName = opts.schedule ?? TRAIN_DEFAULTS.schedule;
+  if (scheduleName !== 'cosine' && scheduleName !== 'exponential') throw new Error(`train: --schedule must be 'cosine' or 'exponential', got '${scheduleName}'`);
+  const schedule: LearningRateSchedule = scheduleName === 'cosine' ? { kind: 'cosine' } : { kind: 'exponential', decay };
   const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
   const path = process.getBuiltinModule('node:path') as typeof import('node:path');
   const outDir = opts.out ?? 'weights';
@@ -72,7 +78,7 @@ export async function run(args: string[]): Promise<void> {
       epochs,
       batchSize,
       learningRate,
-      learningRateDecay: decay,
+      schedule,
       weightDecay: 1e-4,
       seed,
       onStep: (p) => {
@@ -92,7 +98,7 @@ export async function run(args: string[]): Promise<void> {
     const trained = new Map<string, HostTensor>();
     for (const [name, t] of model.weights) trained.set(name, { shape: t.shape, data: await t.readFloat() });
     const { spec: shipped, weights: host } = foldBatchNorm(spec, trained);
-    const meta = { trainer: 'convsight npm run train', epochs: String(epochs), count: String(count), batch: String(batchSize), lr: String(learningRate), decay: String(decay), seed: String(seed) };
+    const meta = { trainer: 'convsight npm run train', epochs: String(epochs), count: String(count), batch: String(batchSize), lr: String(learningRate), schedule: scheduleName, ...(schedule.kind === 'exponential' ? { decay: String(decay) } : {}), seed: String(seed) };
     fs.writeFileSync(path.join(outDir, 'conceptnet.safetensors'), writeSafetensors(host, meta));
     fs.writeFileSync(path.join(outDir, 'conceptnet.json'), JSON.stringify(shipped, null, 2) + '\n');
     fs.writeFileSync(path.join(outDir, 'training.svg'), trainingPlotSvg(history, heldOutAccuracy));
