@@ -114,9 +114,12 @@ describe('conv references on cases worked by hand', () => {
   });
 });
 
-describe('conv2d on the GPU', () => {
+// Both kernel variants, whatever the adapter: 'cpu' (register tiles) and 'gpu' (workgroup tiles).
+const TUNINGS = ['cpu', 'gpu'] as const;
+
+describe.each(TUNINGS)('conv2d on the GPU, %s kernels', (tuning) => {
   it('matches the hand-worked case', async () => {
-    const engine = await getEngine();
+    const engine = await getEngine(tuning);
     const x = engine.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]);
     const w = engine.tensor([1, 2, 3, 4], [1, 1, 2, 2]);
     const b = engine.tensor([0.5], [1]);
@@ -127,7 +130,7 @@ describe('conv2d on the GPU', () => {
 
   for (const [i, c] of convCases.entries()) {
     it(`matches the reference: ${c.name}`, async () => {
-      const engine = await getEngine();
+      const engine = await getEngine(tuning);
       const { xData, wData, bData, x, w } = inputs(engine, c.x, c.w, !!c.bias, 10 + i * 3);
       const b = bData ? engine.tensor(bData, [c.w[0]]) : undefined;
       const y = engine.ops.conv2d(x, w, b, c.attrs);
@@ -139,10 +142,10 @@ describe('conv2d on the GPU', () => {
   }
 });
 
-describe('convTranspose2d on the GPU', () => {
+describe.each(TUNINGS)('convTranspose2d on the GPU, %s kernels', (tuning) => {
   for (const [i, c] of transposeCases.entries()) {
     it(`matches the reference: ${c.name}`, async () => {
-      const engine = await getEngine();
+      const engine = await getEngine(tuning);
       const { xData, wData, bData, x, w } = inputs(engine, c.x, c.w, false, 100 + i * 3);
       const m = c.w[1] * (c.attrs.group ?? 1);
       const b = c.bias ? engine.tensor(randomArray(m, 7 + i), [m]) : undefined;
@@ -204,10 +207,10 @@ describe('conv gradient references against finite differences (float64)', () => 
   }
 });
 
-describe('conv gradients on the GPU', () => {
+describe.each(TUNINGS)('conv gradients on the GPU, %s kernels', (tuning) => {
   for (const [i, c] of convCases.entries()) {
     it(`conv2d dx, dw, db match the reference: ${c.name}`, async () => {
-      const engine = await getEngine();
+      const engine = await getEngine(tuning);
       const { xData, wData, x, w } = inputs(engine, c.x, c.w, false, 1000 + i * 3);
       const yShape = ref.conv2d(xData, c.x, wData, c.w, null, c.attrs).shape;
       const dyData = randomArray(size(yShape), 1100 + i);
@@ -226,7 +229,7 @@ describe('conv gradients on the GPU', () => {
 
   for (const [i, c] of transposeCases.entries()) {
     it(`convTranspose2d dx, dw match the reference: ${c.name}`, async () => {
-      const engine = await getEngine();
+      const engine = await getEngine(tuning);
       const { xData, wData, x, w } = inputs(engine, c.x, c.w, false, 1200 + i * 3);
       const yShape = ref.convTranspose2d(xData, c.x, wData, c.w, null, c.attrs).shape;
       const dyData = randomArray(size(yShape), 1300 + i);
@@ -242,10 +245,10 @@ describe('conv gradients on the GPU', () => {
   }
 });
 
-describe('conv on tensors too large to bind whole', () => {
+describe.each(TUNINGS)('conv on tensors too large to bind whole, %s kernels', (tuning) => {
   it('processes the batch in chunks of images, forward and backward', async () => {
     // 8 KiB bindings: two images of x [4, 12, 13] fit, the batch of three does not.
-    const engine = await createSmallEngine(8192);
+    const engine = await createSmallEngine(8192, tuning);
     try {
       const xShape = [3, 4, 12, 13];
       const wShape = [6, 4, 3, 3];

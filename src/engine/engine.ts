@@ -12,6 +12,21 @@ export interface EngineOptions {
   device?: GPUDevice;
   /** Lower the device's limits, e.g. { maxStorageBufferBindingSize: 1 << 20 } to test the large-tensor paths. */
   limits?: Partial<Record<string, number>>;
+  /**
+   * Which kernel variants to use where there are two: 'cpu' (large register tiles, no barriers:
+   * what a CPU driver such as SwiftShader runs fastest) or 'gpu' (workgroup-shared tiles and many
+   * threads: what a real GPU needs). 'auto' (the default) picks by the adapter; tests set it to
+   * exercise both variants on one machine.
+   */
+  tuning?: 'auto' | Tuning;
+}
+
+export type Tuning = 'cpu' | 'gpu';
+
+/** Whether an adapter is a CPU implementation of WebGPU (SwiftShader, lavapipe, llvmpipe, WARP). */
+export function isCpuAdapter(info: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean }): boolean {
+  if (info.isFallbackAdapter) return true;
+  return /swiftshader|lavapipe|llvmpipe|warp/i.test(`${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`);
 }
 
 export interface AdapterInfo {
@@ -40,6 +55,8 @@ export class Engine {
   readonly adapterInfo: AdapterInfo;
   readonly limits: { maxStorageBufferBindingSize: number; maxBufferSize: number; maxStorageBuffersPerShaderStage: number; maxComputeWorkgroupsPerDimension: number; minStorageBufferOffsetAlignment: number };
   readonly hasTimestamps: boolean;
+  /** The kernel variants in use (see EngineOptions.tuning). */
+  readonly tuning: Tuning;
   readonly pool: BufferPool;
   readonly ops: Ops;
   readonly grad: Grads;
@@ -58,7 +75,8 @@ export class Engine {
   private lostMessage: string | null = null;
   private destroyed = false;
 
-  constructor(acquired: AcquiredDevice, limitOverride: EngineOptions['limits'] = {}) {
+  constructor(acquired: AcquiredDevice, options: EngineOptions = {}) {
+    const limitOverride = options.limits ?? {};
     this.device = acquired.device;
     this.instance = acquired.instance;
     const info = acquired.adapter?.info ?? (this.device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
@@ -67,6 +85,7 @@ export class Engine {
       architecture: info?.architecture ?? '',
       description: info?.description ?? '',
     };
+    this.tuning = options.tuning && options.tuning !== 'auto' ? options.tuning : isCpuAdapter(info ?? {}) ? 'cpu' : 'gpu';
     const l = this.device.limits;
     this.limits = {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
@@ -385,6 +404,6 @@ export function validateShape(op: string, shape: readonly number[]): void {
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  if (options.device) return new Engine({ device: options.device, adapter: null, instance: null }, options.limits);
-  return new Engine(await acquireDevice(options.limits), options.limits);
+  if (options.device) return new Engine({ device: options.device, adapter: null, instance: null }, options);
+  return new Engine(await acquireDevice(options.limits), options);
 }

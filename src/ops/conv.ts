@@ -10,6 +10,9 @@
 //   conv2d-weight-grad.wgsl   the weight gradient of both (x and dy swap roles for ConvTranspose)
 // plus conv2d-pack-weights.wgsl, which lays weights out as the first two read them (16 output
 // channels contiguous for each tap and reduction channel). Bias gradients are channel sums.
+// Those kernels suit CPU drivers, where a load costs far more than a multiply-add. On a GPU
+// (engine.tuning 'gpu') direct convolutions run conv2d-tiled.wgsl instead: an implicit matrix
+// product staged through workgroup memory, with the many threads a GPU needs.
 // Tensors too large to bind whole are processed in chunks of images.
 
 import type { Engine } from '../engine/engine.ts';
@@ -50,24 +53,77 @@ function swapSides(g: ConvGeometry): ConvGeometry {
 }
 
 /**
- * Repacks w [d0, d1, kH, kW] for conv2d.wgsl / conv-transpose2d.wgsl. `outputFirst`: d0 holds the
- * kernel's output channels (all groups) and d1 its reduction channels (per group), as for Conv's
- * OIHW; otherwise the other way round, as for ConvTranspose's IOHW. `flip` reverses the taps.
+ * How a kernel finds its weights in w [d0, d1, kH, kW]. `outputFirst`: d0 holds the kernel's output
+ * channels (all groups) and d1 its reduction channels (per group), as for Conv's OIHW; otherwise the
+ * other way round, as for ConvTranspose's IOHW. `flip` reverses the taps.
  */
-function packWeights(engine: Engine, w: Tensor, groups: number, outputFirst: boolean, flip = false): Tensor {
+interface WeightLayout {
+  outputFirst: boolean;
+  flip: boolean;
+}
+
+/** Per-group channel counts and the strides of w between groups, output and reduction channels. */
+function weightStrides(w: Tensor, groups: number, { outputFirst }: WeightLayout) {
   const [d0, d1, kH, kW] = w.shape;
   const taps = kH * kW;
   const groupO = outputFirst ? d0 / groups : d1;
   const groupI = outputFirst ? d1 : d0 / groups;
+  return { taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps };
+}
+
+/** Repacks w for conv2d.wgsl / conv-transpose2d.wgsl (see conv2d-pack-weights.wgsl). */
+function packWeights(engine: Engine, w: Tensor, groups: number, layout: WeightLayout): Tensor {
+  const { taps, groupO, groupI, strideGroup, strideO, strideI } = weightStrides(w, groups, layout);
   const blocks = Math.ceil(groupO / BLOCK);
   const total = groups * blocks * taps * groupI * BLOCK;
   const packed = engine.empty([total]);
   engine.run('conv2d-pack-weights', {
     bindings: { w, packed },
-    uniforms: { total, blocks, taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps, flip: flip ? 1 : 0 },
+    uniforms: { total, blocks, taps, groupO, groupI, strideGroup, strideO, strideI, flip: layout.flip ? 1 : 0 },
     workgroups: groupsFor(total, 256),
   });
   return packed;
+}
+
+/** Output channels and pixels per workgroup of conv2d-tiled.wgsl. */
+const GPU_TILE = 64;
+
+/**
+ * A direct convolution of x with weights w (read in place through `layout`) into a new tensor:
+ * conv2d.wgsl on repacked weights on a CPU driver, conv2d-tiled.wgsl on a GPU.
+ */
+function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
+  if (engine.tuning === 'cpu') {
+    const packed = packWeights(engine, w, g.group, layout);
+    const y = convolve(engine, op, 'direct', x, packed, bias, g);
+    packed.dispose();
+    return y;
+  }
+  const y = engine.empty(outputShape(g));
+  const xPer = g.inC * g.inH * g.inW;
+  const yPer = g.outC * g.outH * g.outW;
+  const strides = weightStrides(w, g.group, layout);
+  // Pixels of a chunk go along the grid's x dimension, at most maxComputeWorkgroupsPerDimension.
+  const imagesPerDispatch = Math.max(1, Math.floor((engine.limits.maxComputeWorkgroupsPerDimension * GPU_TILE) / (g.outH * g.outW)));
+  for (const chunk of imageChunks(engine, op, g.n, [xPer, yPer])) {
+    for (let first = chunk.first; first < chunk.first + chunk.count; first += imagesPerDispatch) {
+      const count = Math.min(imagesPerDispatch, chunk.first + chunk.count - first);
+      const xr = rangeBinding(engine, x, first * xPer, count * xPer);
+      const yr = rangeBinding(engine, y, first * yPer, count * yPer);
+      const pixels = count * g.outH * g.outW;
+      const { groups: _groups, blocks: _blocks, ...geometry } = convUniforms(g);
+      engine.run('conv2d-tiled', {
+        bindings: { x: xr.binding, w, bias: bias ?? w, y: yr.binding },
+        uniforms: {
+          ...geometry, pixels,
+          wGroup: strides.strideGroup, wOut: strides.strideO, wIn: strides.strideI, flip: layout.flip ? 1 : 0,
+          hasBias: bias ? 1 : 0, xSkip: xr.skip, ySkip: yr.skip,
+        },
+        workgroups: [Math.ceil(pixels / GPU_TILE), Math.ceil(g.outC / g.group / GPU_TILE), g.group],
+      });
+    }
+  }
+  return y;
 }
 
 /** Splits n images into runs whose elements (perImage of each tensor) fit one binding each. */
@@ -138,12 +194,9 @@ function transposedConvolution(engine: Engine, op: string, x: Tensor, w: Tensor,
   if (g.strides[0] === 1 && g.strides[1] === 1) {
     const [reachH, reachW] = [(g.kH - 1) * g.dilations[0], (g.kW - 1) * g.dilations[1]];
     const mirrored: ConvGeometry = { ...g, pads: [reachH - g.pads[0], reachW - g.pads[1], reachH - g.pads[2], reachW - g.pads[3]] };
-    const packed = packWeights(engine, w, g.group, false, true);
-    const y = convolve(engine, op, 'direct', x, packed, bias, mirrored);
-    packed.dispose();
-    return y;
+    return directConvolution(engine, op, x, w, { outputFirst: false, flip: true }, bias, mirrored);
   }
-  const packed = packWeights(engine, w, g.group, false);
+  const packed = packWeights(engine, w, g.group, { outputFirst: false, flip: false });
   const y = convolve(engine, op, 'transposed', x, packed, bias, g);
   packed.dispose();
   return y;
@@ -212,12 +265,7 @@ export function convOps(engine: Engine) {
       checkTensor(op, 'w', w, 4);
       const g = conv2dGeometry(op, x.shape, w.shape, attrs);
       const bias = checkBias(op, b, g.outC);
-      return engine.scoped(op, () => {
-        const packed = packWeights(engine, w, g.group, true);
-        const y = convolve(engine, op, 'direct', x, packed, bias, g);
-        packed.dispose();
-        return y;
-      });
+      return engine.scoped(op, () => directConvolution(engine, op, x, w, { outputFirst: true, flip: false }, bias, g));
     },
 
     /** ONNX ConvTranspose: x [N, C, H, W], w [C, M / group, kH, kW], b? [M] -> [N, M, Ho, Wo]. */
@@ -267,12 +315,7 @@ export function convGrads(engine: Engine) {
       checkTensor(op, 'w', w, 4);
       const g = convTranspose2dGeometry(op, xShape, w.shape, attrs);
       checkShapeIs(op, 'dy', dy.shape, outputShape(g), `convTranspose2d's output for x ${shapeString(xShape)} and w ${shapeString(w.shape)}`);
-      return engine.scoped(op, () => {
-        const packed = packWeights(engine, w, g.group, true);
-        const dx = convolve(engine, op, 'direct', dy, packed, null, swapSides(g));
-        packed.dispose();
-        return dx;
-      });
+      return engine.scoped(op, () => directConvolution(engine, op, dy, w, { outputFirst: true, flip: false }, null, swapSides(g)));
     },
 
     /** dw of convTranspose2d: [C, M / group, kH, kW] = wShape, from x and dy. */

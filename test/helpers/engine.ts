@@ -2,15 +2,23 @@
 
 import { afterAll } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.ts';
+import type { Tuning } from '../../src/engine/engine.ts';
 
-let enginePromise: Promise<Engine> | null = null;
+const engines = new Map<string, Promise<Engine>>();
 
-export function getEngine(): Promise<Engine> {
-  if (!enginePromise) {
-    enginePromise = createEngine();
-    afterAll(async () => (await enginePromise!).destroy());
+/**
+ * The file's engine: the adapter's own kernel variants, or with `tuning` those for the other kind
+ * of adapter (a test of the GPU variants on SwiftShader asks for 'gpu').
+ */
+export function getEngine(tuning: 'auto' | Tuning = 'auto'): Promise<Engine> {
+  let engine = engines.get(tuning);
+  if (!engine) {
+    const created = createEngine({ tuning });
+    engines.set(tuning, created);
+    afterAll(async () => (await created).destroy());
+    engine = created;
   }
-  return enginePromise;
+  return engine;
 }
 
 /** Deterministic pseudo-random floats in [lo, hi) (mulberry32). */
