@@ -55,7 +55,8 @@ describe('gemm reference', () => {
   });
 });
 
-describe('gemm', () => {
+// Both kernel families, whatever the adapter: 'cpu' (register tiles) and 'gpu' (gemm-tiled).
+describe.each(['cpu', 'gpu'] as const)('gemm, %s kernels', (tuning) => {
   // Sizes that hit every kernel (k, or m and n when a is transposed, multiples of 4 or not: the
   // vec4 paths with 8x8 tiles; m = 1: the one-row kernels; otherwise the strided 4x4 one) and
   // leave partial tiles at the edges (m or n = 4 mod 8 leaves half a tile).
@@ -73,7 +74,7 @@ describe('gemm', () => {
   ];
 
   it('matches the reference for every layout, with awkward sizes', async () => {
-    const engine = await getEngine();
+    const engine = await getEngine(tuning);
     for (const [transA, transB] of TRANS) {
       for (const [m, k, n] of SIZES) {
         const { aShape, bShape } = operandShapes(m, k, n, transA, transB);
@@ -89,7 +90,7 @@ describe('gemm', () => {
   });
 
   it('broadcasts every shape of c the way ONNX does, and works without c', async () => {
-    const engine = await getEngine();
+    const engine = await getEngine(tuning);
     const [m, k, n] = [6, 8, 7];
     const a = randomArray(m * k, 1);
     const b = randomArray(k * n, 2);
@@ -105,7 +106,7 @@ describe('gemm', () => {
   });
 
   it('backward matches the reference for every layout and c shape', async () => {
-    const engine = await getEngine();
+    const engine = await getEngine(tuning);
     for (const [transA, transB] of TRANS) {
       for (const [m, k, n] of [[5, 7, 9], [1, 12, 8], [4, 16, 12]]) {
         const cShape = cShapes(m, n)[(m + k + n + Number(transA) + 2 * Number(transB)) % 6];
@@ -128,7 +129,7 @@ describe('gemm', () => {
   });
 
   it('rejects operands that do not fit, before any GPU work', async () => {
-    const engine = await getEngine();
+    const engine = await getEngine(tuning);
     const a = engine.tensor(randomArray(6, 1), [2, 3]);
     const b = engine.tensor(randomArray(20, 1), [4, 5]);
     expect(() => engine.ops.gemm(a, b)).toThrow('gemm: inner dimensions do not agree: a [2, 3] and b [4, 5] give 3 and 4');
@@ -147,7 +148,7 @@ describe('gemm', () => {
   describe('operands larger than the binding limit (1 MiB here)', () => {
     let small: Engine;
     beforeAll(async () => {
-      small = await createSmallEngine();
+      small = await createSmallEngine(1 << 20, tuning);
     });
     afterAll(() => small.destroy());
     const read = async (t: Tensor) => (await t.read()) as Float32Array;

@@ -3,8 +3,10 @@
 // Kernels: gemm-nt (a row-major, b transposed: fully connected weights) and gemm-nn (both
 // row-major) read vec4 along k and compute 8x8 tiles; their -row variants serve a single row
 // (one image), where every weight is used once; gemm-tn (a transposed: weight gradients) reads
-// vec4 along m and n; gemm reads through strides and covers every other case. Operands larger
-// than one storage binding are bound in pieces (gemm-pieces.ts).
+// vec4 along m and n; gemm reads through strides and covers every other case. Those suit CPU
+// drivers; on a GPU (engine.tuning 'gpu') every product runs gemm-tiled, which stages 64 x 64
+// tiles through workgroup memory. Operands larger than one storage binding are bound in pieces
+// (gemm-pieces.ts).
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
@@ -37,13 +39,14 @@ interface Product {
 const WG = 64;
 
 interface Kernel {
-  name: 'gemm' | 'gemm-nt' | 'gemm-nn' | 'gemm-tn' | 'gemm-nt-row' | 'gemm-nn-row';
+  name: 'gemm' | 'gemm-nt' | 'gemm-nn' | 'gemm-tn' | 'gemm-nt-row' | 'gemm-nn-row' | 'gemm-tiled';
   /** The tile of y one thread computes. */
   rows: number;
   cols: number;
 }
 
-function chooseKernel(m: number, n: number, k: number, transA: boolean, transB: boolean): Kernel {
+function chooseKernel(engine: Engine, m: number, n: number, k: number, transA: boolean, transB: boolean): Kernel {
+  if (engine.tuning === 'gpu') return { name: 'gemm-tiled', rows: 64, cols: 64 };
   if (transA && !transB && m % 4 === 0 && n % 4 === 0) return { name: 'gemm-tn', rows: 8, cols: 8 };
   const vec4 = !transA && k % 4 === 0 && (transB || n % 4 === 0);
   if (!vec4) return { name: 'gemm', rows: 4, cols: 4 };
@@ -77,7 +80,7 @@ function broadcastShape(op: string, cShape: readonly number[], m: number, n: num
 /** Records y = alpha * A'B' (+ beta * c) as one dispatch per piece. */
 function runProduct(engine: Engine, p: Product): void {
   const { m, n, k, transA, transB } = p;
-  const kernel = chooseKernel(m, n, k, transA, transB);
+  const kernel = chooseKernel(engine, m, n, k, transA, transB);
   const cStrides = p.c ? { sm: p.c.cm > 1 ? p.c.cn : 0, sn: p.c.cn > 1 ? 1 : 0 } : { sm: 0, sn: 0 };
 
   const operands: OperandLayout[] = [
@@ -89,7 +92,7 @@ function runProduct(engine: Engine, p: Product): void {
   else if (p.c && p.c.cn > 1) operands.push({ name: 'c', major: 'n', minor: null, stride: 1 });
   const limit = rangeLimit(engine);
   // vec4 kernels need every piece to start on a vec4 along the dimensions they read as vec4.
-  const vec4 = kernel.name !== 'gemm';
+  const vec4 = kernel.name !== 'gemm' && kernel.name !== 'gemm-tiled';
   const quantum: Blocks = { m: transA && vec4 ? 4 : 1, n: vec4 && !transB ? 4 : 1, k: vec4 && !transA ? 4 : 1 };
   const blocks = planBlocks({ m, n, k }, operands, limit, quantum);
 
@@ -128,12 +131,13 @@ function runProduct(engine: Engine, p: Product): void {
           if (transB) uniforms.bSn = k;
           else uniforms.bSk = n;
         }
-        const tiles = Math.ceil(piece.m / kernel.rows) * Math.ceil(piece.n / kernel.cols);
+        const [rowTiles, colTiles] = [Math.ceil(piece.m / kernel.rows), Math.ceil(piece.n / kernel.cols)];
         engine.run(kernel.name, {
           // Without c, a stands in for the binding the kernel then never reads.
           bindings: { a: a.binding, b: b.binding, c: c?.binding ?? a.binding, y: y.binding },
           uniforms,
-          workgroups: groupsFor(tiles, WG),
+          // gemm-tiled: one workgroup per tile, on a 2-D grid; the others: a thread per tile.
+          workgroups: kernel.name === 'gemm-tiled' ? [colTiles, rowTiles, 1] : groupsFor(rowTiles * colTiles, WG),
         });
       }
     }
