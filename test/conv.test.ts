@@ -46,6 +46,7 @@ const convCases: ConvCase[] = [
   { name: '11x11 stride 4 (AlexNet conv1, small)', x: [1, 3, 31, 27], w: [10, 3, 11, 11], bias: true, attrs: { strides: [4, 4] } },
   { name: 'strides [4, 2] with dilation 2 (taps reach every other class)', x: [2, 3, 17, 19], w: [5, 3, 3, 3], attrs: { strides: [4, 2], dilations: [2, 2], pads: [1, 2, 0, 1] } },
   { name: 'realistic: 32 -> 64 channels, 28x28, 3x3 pad 1', x: [1, 32, 28, 28], w: [64, 32, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'batch 3 of 40x40 (weight gradient summed in slices, the last one short)', x: [3, 4, 40, 40], w: [8, 4, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
 ];
 
 interface TransposeCase {

@@ -208,6 +208,7 @@ function transposedConvolution(engine: Engine, op: string, x: Tensor, w: Tensor,
  * is split into slices (partial weights, summed afterwards) so that the dispatch has enough threads.
  */
 function weightGradient(engine: Engine, op: string, x: Tensor, dy: Tensor, g: ConvGeometry, wShape: readonly number[]): Tensor {
+  if (engine.tuning === 'gpu') return weightGradientTiled(engine, op, x, dy, g, wShape);
   const groupC = g.inC / g.group;
   const groupM = g.outC / g.group;
   const entries = groupC * g.kH * g.kW;
@@ -226,21 +227,76 @@ function weightGradient(engine: Engine, op: string, x: Tensor, dy: Tensor, g: Co
     const rowsPerSlice = Math.ceil(rows / Math.max(1, wanted));
     return { ...chunk, rows, rowsPerSlice, slices: Math.ceil(rows / rowsPerSlice) };
   });
+  return sumSlices(engine, plans, size, wShape, (partial) => {
+    let slice = 0;
+    for (const plan of plans) {
+      const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
+      const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
+      const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
+      const threads = plan.slices * threadsPerSlice;
+      engine.run('conv2d-weight-grad', {
+        bindings: { x: xr.binding, dy: dyr.binding, partial: out.binding },
+        uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip },
+        workgroups: groupsFor(threads, WG),
+      });
+      slice += plan.slices;
+    }
+  });
+}
+
+/** Workgroups a GPU weight-gradient dispatch aims for at least, splitting its pixels into slices. */
+const GPU_WEIGHT_GRAD_WORKGROUPS = 256;
+/** Fewest output pixels a GPU weight-gradient slice sums. */
+const GPU_MIN_SLICE_PIXELS = 1024;
+
+/** weightGradient on a GPU: conv2d-weight-grad-tiled.wgsl, 64 channels x 64 entries a workgroup. */
+function weightGradientTiled(engine: Engine, op: string, x: Tensor, dy: Tensor, g: ConvGeometry, wShape: readonly number[]): Tensor {
+  const groupC = g.inC / g.group;
+  const groupM = g.outC / g.group;
+  const entries = groupC * g.kH * g.kW;
+  const grid = [Math.ceil(entries / GPU_TILE), Math.ceil(groupM / GPU_TILE)];
+  const workgroupsPerSlice = grid[0] * grid[1] * g.group;
+  const xPer = g.inC * g.inH * g.inW;
+  const dyPer = g.outC * g.outH * g.outW;
+  const size = g.outC * entries;
+  const fit = Math.floor(rangeLimit(engine) / size);
+  if (fit < 1) fail(op, `the weights (${size} elements) are larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
+  const plans = imageChunks(engine, op, g.n, [xPer, dyPer]).map((chunk) => {
+    const pixels = chunk.count * g.outH * g.outW;
+    const wanted = Math.min(
+      Math.ceil(GPU_WEIGHT_GRAD_WORKGROUPS / workgroupsPerSlice),
+      Math.ceil(pixels / GPU_MIN_SLICE_PIXELS),
+      fit,
+      Math.floor(engine.limits.maxComputeWorkgroupsPerDimension / g.group),
+    );
+    const slicePixels = Math.ceil(pixels / Math.max(1, wanted));
+    return { ...chunk, pixels, slicePixels, slices: Math.ceil(pixels / slicePixels) };
+  });
+  return sumSlices(engine, plans, size, wShape, (partial) => {
+    let slice = 0;
+    for (const plan of plans) {
+      const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
+      const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
+      const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
+      const { blocks: _blocks, ...geometry } = convUniforms(g);
+      engine.run('conv2d-weight-grad-tiled', {
+        bindings: { x: xr.binding, dy: dyr.binding, partial: out.binding },
+        uniforms: { ...geometry, pixels: plan.pixels, slicePixels: plan.slicePixels, xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip },
+        workgroups: [grid[0], grid[1], g.group * plan.slices],
+      });
+      slice += plan.slices;
+    }
+  });
+}
+
+/**
+ * Runs `record`, which writes one partial weight gradient per slice into `partial` [slices, size],
+ * and returns their sum shaped as wShape (the partial itself when there is one slice).
+ */
+function sumSlices(engine: Engine, plans: { slices: number }[], size: number, wShape: readonly number[], record: (partial: Tensor) => void): Tensor {
   const totalSlices = plans.reduce((s, p) => s + p.slices, 0);
   const partial = engine.empty(totalSlices === 1 ? wShape : [totalSlices, size]);
-  let slice = 0;
-  for (const plan of plans) {
-    const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
-    const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
-    const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
-    const threads = plan.slices * threadsPerSlice;
-    engine.run('conv2d-weight-grad', {
-      bindings: { x: xr.binding, dy: dyr.binding, partial: out.binding },
-      uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip },
-      workgroups: groupsFor(threads, WG),
-    });
-    slice += plan.slices;
-  }
+  record(partial);
   if (totalSlices === 1) return partial;
   const sum = engine.ops.channelSum(partial);
   partial.dispose();
