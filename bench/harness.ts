@@ -4,12 +4,14 @@
 // A row is one operation at one shape: our engine's version and, where TF.js has the same
 // operation, the peer's. A row prepares its inputs once (outside the timing), then each side is
 // run once to warm up (pipeline compilation, TF.js's first upload) and then repeatedly; the
-// median is reported with the spread. Anything that can be called as "run it once" can be a row:
+// median is reported with the spread. A side whose run is too short to time alone (under
+// MIN_WINDOW_MS, see timing.ts) is timed in windows of several back-to-back runs, and its samples
+// are times per run. Anything that can be called as "run it once" can be a row:
 // a kernel, a whole network, a training step, or later one step of a visualization method.
 
 import type { AdapterInfo, Engine } from '../src/engine/engine.ts';
 import type { Peer } from './peer.ts';
-import { Stopwatch, type Side, type TimingMethod } from './timing.ts';
+import { calibrate, Stopwatch, timeBatch, type Side, type Timer, type TimingMethod } from './timing.ts';
 import { copyInto } from './copy.ts';
 
 /**
@@ -68,7 +70,7 @@ export interface BenchContext {
 export class Skip extends Error {}
 
 export interface Stats {
-  /** Milliseconds per run. */
+  /** Milliseconds per run (0 when even a batch of runs was below the timer's resolution). */
   median: number;
   min: number;
   max: number;
@@ -77,6 +79,8 @@ export interface Stats {
   samples: number[];
   /** The warm-up run (includes pipeline compilation). */
   firstMs: number;
+  /** Runs timed together in each sample's window (1 unless a run is shorter than MIN_WINDOW_MS). */
+  runsPerSample: number;
 }
 
 export interface RowResult {
@@ -162,7 +166,7 @@ export async function runBench(ctx: BenchContext, allRows: Row[], options: Bench
     for (const row of rows) {
       onProgress?.({ done: results.length, total: rows.length, current: rowLabel(row) });
       const result = await measureRow(ctx, watch, row, options);
-      if (isCopyProbe(row) && result.ours) copyGBps = row.bytes! / (result.ours.median / 1000) / 1e9;
+      if (isCopyProbe(row) && result.ours && result.ours.median > 0) copyGBps = row.bytes! / (result.ours.median / 1000) / 1e9;
       results.push(result);
       onProgress?.({ done: results.length, total: rows.length, current: null, last: result });
     }
@@ -228,7 +232,8 @@ async function measureCopy(ctx: BenchContext, watch: Stopwatch, bytes: number, o
   }
 }
 
-async function measureSide(watch: Stopwatch, side: Side, work: Work, options: BenchOptions): Promise<Stats> {
+/** Measures one side of a row: warm-up, calibration (how many runs a window needs), then samples. */
+export async function measureSide(watch: Timer, side: Side, work: Work, options: BenchOptions): Promise<Stats> {
   let firstMs = NaN;
   for (let i = 0; i < Math.max(1, options.warmup); i++) {
     const { ms, result } = await watch.time(side, work);
@@ -238,15 +243,15 @@ async function measureSide(watch: Stopwatch, side: Side, work: Work, options: Be
   // A side whose warm-up alone took longer than three budgets (TF.js's slowest kernels on a CPU
   // adapter) gets one timed run: its spread is then that single run.
   const minReps = firstMs > 3 * options.budgetMs && options.budgetMs > 0 ? 1 : options.minReps;
-  const samples: number[] = [];
-  let spent = 0;
+  const { runsPerSample, sample } = await calibrate(watch, side, work, release, firstMs);
+  const samples: number[] = sample === undefined ? [] : [sample];
+  let spent = sample ?? 0;
   while (samples.length < options.reps && (samples.length < minReps || spent < options.budgetMs)) {
-    const { ms, result } = await watch.time(side, work);
-    release(result);
-    samples.push(ms);
-    spent += ms;
+    const { msPerRun } = await timeBatch(watch, side, work, runsPerSample, release);
+    samples.push(msPerRun);
+    spent += msPerRun * runsPerSample;
   }
-  return { ...summarize(samples), firstMs };
+  return { ...summarize(samples), firstMs, runsPerSample };
 }
 
 /** Disposes what a run returned: tensors of either side, in arrays, maps or plain objects. */
@@ -263,7 +268,7 @@ export function release(value: unknown): void {
   }
 }
 
-export function summarize(samples: number[]): Omit<Stats, 'firstMs'> {
+export function summarize(samples: number[]): Omit<Stats, 'firstMs' | 'runsPerSample'> {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => {
     const pos = (sorted.length - 1) * q;
@@ -274,14 +279,17 @@ export function summarize(samples: number[]): Omit<Stats, 'firstMs'> {
   return { median: at(0.5), min: sorted[0], max: sorted[sorted.length - 1], q1: at(0.25), q3: at(0.75), samples };
 }
 
-/** Fills in the derived figures and whether the goal is met. */
-function judge(r: RowResult): void {
-  if (r.status !== 'ok' || !r.ours) return;
+/**
+ * Fills in the derived figures and whether the goal is met. A median of 0 (below the timer's
+ * resolution even batched) gives no rate or ratio, and so no verdict.
+ */
+export function judge(r: RowResult): void {
+  if (r.status !== 'ok' || !r.ours || !(r.ours.median > 0)) return;
   const seconds = r.ours.median / 1000;
-  if (r.peer) r.speedup = r.peer.median / r.ours.median;
+  if (r.peer && r.peer.median > 0) r.speedup = r.peer.median / r.ours.median;
   if (r.flops) r.gflops = r.flops / seconds / 1e9;
   if (r.bytes) r.gbps = r.bytes / seconds / 1e9;
-  if (r.copy) r.copyFraction = r.copy.median / r.ours.median;
+  if (r.copy && r.copy.median > 0) r.copyFraction = r.copy.median / r.ours.median;
   if (r.goal?.kind === 'speedup' && r.speedup !== undefined) r.met = r.speedup >= r.goal.min;
   if (r.goal?.kind === 'bandwidth' && r.copyFraction !== undefined) r.met = r.copyFraction >= r.goal.min;
 }

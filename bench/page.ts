@@ -6,7 +6,7 @@ import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { runBench, type BenchContext, type BenchReport, type RowResult } from './harness.ts';
 import { optionsFromSearch } from './options.ts';
 import { createPeer, type Peer } from './peer.ts';
-import { COLUMNS, cells, resultFileName, summaryLine } from './report.ts';
+import { COLUMNS, cells, resultFileName, rowNote, summaryLine } from './report.ts';
 import { benchRows } from './rows/index.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,7 +40,8 @@ function appendRow(r: RowResult): void {
     if (i >= 2 && i <= 6) td.className = 'num';
     if (i === 8 && text) td.className = `met-${text}`;
   });
-  if (r.note) tr.title = r.note;
+  const note = rowNote(r);
+  if (note) tr.title = note;
 }
 
 /** The model file picked in the form stands in for ../shared, which a page cannot read. */
@@ -83,9 +84,11 @@ async function run(): Promise<void> {
       if (p.last) appendRow(p.last);
     });
     $('summary').textContent = summaryLine(report);
-    for (const r of report.rows.filter((x) => x.note)) {
+    for (const r of report.rows) {
+      const note = rowNote(r);
+      if (!note) continue;
       const li = document.createElement('li');
-      li.textContent = `${r.group} ${r.name}: ${r.note}`;
+      li.textContent = `${r.group} ${r.name}: ${note}`;
       $('notes').append(li);
     }
     const link = $<HTMLAnchorElement>('download');

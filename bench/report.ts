@@ -1,13 +1,23 @@
 // The bench's results as a table (terminal and page share the cells) and as a JSON file name.
 
 import type { BenchReport, Goal, RowResult, Stats } from './harness.ts';
+import { MIN_WINDOW_MS } from './timing.ts';
 
 export const COLUMNS = ['row', 'shape', 'ours ms', 'TF.js ms', 'speed-up', 'GFLOP/s | GB/s', '% of copy', 'goal', 'met?'] as const;
 
-function ms(s: Stats | undefined): string {
+/** Milliseconds: two decimals down to 0.01, then two significant digits (a batched GPU kernel's microseconds). */
+export function msFigure(v: number): string {
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  if (v >= 0.01 || v <= 0) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+/** A side's median and range; a median of 0 was below the timer's resolution, even batched. */
+export function msText(s: Stats | undefined): string {
   if (!s) return '-';
-  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-  return `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+  const median = s.median > 0 ? msFigure(s.median) : '< resolution';
+  return `${median} (${msFigure(s.min)}-${msFigure(s.max)})`;
 }
 
 /** Three significant digits, without exponents for the ranges the bench sees. */
@@ -30,14 +40,34 @@ export function cells(r: RowResult): string[] {
   return [
     label,
     r.shape,
-    ms(r.ours),
-    ms(r.peer),
+    msText(r.ours),
+    msText(r.peer),
     r.speedup !== undefined ? `${r.speedup.toFixed(2)}x` : '-',
     rate,
     r.copyFraction !== undefined ? `${(r.copyFraction * 100).toFixed(0)}%` : '',
     goalText(r.goal),
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
   ];
+}
+
+/** What a reader should know about a row: its own note, and the batch sizes of sides timed in batches. */
+export function rowNote(r: RowResult): string | undefined {
+  const sides: [string, Stats | undefined][] = [
+    ['ours', r.ours],
+    ['TF.js', r.peer],
+    ['copy', r.copy],
+  ];
+  const batched = sides.filter(([, s]) => s && (s.runsPerSample ?? 1) > 1).map(([name, s]) => `${name} ${s!.runsPerSample}`);
+  const batches = batched.length ? `timed in batches of runs (${batched.join(', ')} runs a sample)` : '';
+  return [r.note, batches].filter(Boolean).join('; ') || undefined;
+}
+
+/** The rows' notes, one line each: `prefix` then the row, a colon and its note. */
+function noteLines(report: BenchReport, prefix: string): string[] {
+  return report.rows.flatMap((r) => {
+    const note = rowNote(r);
+    return note ? [`${prefix}${r.group} ${r.name}: ${note}`] : [];
+  });
 }
 
 /** An aligned plain-text table with the notes under it. */
@@ -47,7 +77,7 @@ export function formatTable(report: BenchReport): string {
   const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   out.push('', summaryLine(report));
-  const notes = report.rows.filter((r) => r.note).map((r) => `  ${r.group} ${r.name}: ${r.note}`);
+  const notes = noteLines(report, '  ');
   if (notes.length) out.push('', 'Notes:', ...notes);
   return out.join('\n');
 }
@@ -58,7 +88,7 @@ export function formatMarkdown(report: BenchReport): string {
   const line = (r: string[]) => `| ${r.map(escape).join(' | ')} |`;
   const out = [line([...COLUMNS]), `|${COLUMNS.map((_, i) => (i >= 2 && i <= 6 ? ' ---: ' : ' --- ')).join('|')}|`, ...report.rows.map((r) => line(cells(r)))];
   out.push('', summaryLine(report));
-  const notes = report.rows.filter((r) => r.note).map((r) => `- ${r.group} ${r.name}: ${r.note}`);
+  const notes = noteLines(report, '- ');
   if (notes.length) out.push('', ...notes);
   return out.join('\n');
 }
@@ -72,9 +102,11 @@ export function summaryLine(report: BenchReport): string {
   const withGoal = report.rows.filter((r) => r.met !== undefined);
   const met = withGoal.filter((r) => r.met).length;
   const copy = report.copyGBps ? `copy probe ${report.copyGBps.toFixed(2)} GB/s; ` : '';
+  const batched = report.rows.some((r) => [r.ours, r.peer, r.copy].some((s) => (s?.runsPerSample ?? 1) > 1));
   return (
     `Adapter: ${adapterName(report)}; timing: ${report.timing === 'timestamp' ? 'GPU timestamp queries' : 'wall time to onSubmittedWorkDone'}; ` +
-    `${copy}goals met: ${met} of ${withGoal.length}; medians of up to ${report.options.reps} runs after ${report.options.warmup} warm-up, (min-max).`
+    `${copy}goals met: ${met} of ${withGoal.length}; medians of up to ${report.options.reps} runs after ${report.options.warmup} warm-up, (min-max).` +
+    (batched ? ` Runs under ${MIN_WINDOW_MS} ms were timed in batches (see the notes): each sample is then a batch's time per run.` : '')
   );
 }
 

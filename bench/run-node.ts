@@ -2,10 +2,10 @@
 // Prints the table, writes the JSON, and destroys the device so the process exits.
 
 import { createEngine } from '../src/engine/engine.ts';
-import { runBench, type BenchContext, type BenchReport, type RowResult } from './harness.ts';
+import { runBench, type BenchContext, type BenchReport, type RowResult, type Stats } from './harness.ts';
 import { parseArgs } from './options.ts';
 import { createPeer, type Peer } from './peer.ts';
-import { formatMarkdown, formatTable, resultFileName } from './report.ts';
+import { formatMarkdown, formatTable, msFigure, resultFileName } from './report.ts';
 import { benchRows } from './rows/index.ts';
 import { selectRows } from './harness.ts';
 
@@ -24,9 +24,14 @@ async function loadAsset(relative: string): Promise<Uint8Array | null> {
 
 function progressLine(r: RowResult): string {
   if (r.status !== 'ok') return `${r.status}: ${r.note ?? ''}`;
-  const t = (v?: number) => (v === undefined ? '-' : `${v.toFixed(2)} ms`);
-  const speedup = r.peer ? `, TF.js ${t(r.peer.median)}, ${(r.peer.median / r.ours!.median).toFixed(2)}x` : '';
-  return `ours ${t(r.ours?.median)}${speedup}`;
+  const t = (s?: Stats) => {
+    if (!s) return '-';
+    const batch = s.runsPerSample > 1 ? ` (batches of ${s.runsPerSample})` : '';
+    return `${s.median > 0 ? `${msFigure(s.median)} ms` : 'below resolution'}${batch}`;
+  };
+  const ratio = r.peer && r.ours && r.peer.median > 0 && r.ours.median > 0 ? `, ${(r.peer.median / r.ours.median).toFixed(2)}x` : '';
+  const speedup = r.peer ? `, TF.js ${t(r.peer)}${ratio}` : '';
+  return `ours ${t(r.ours)}${speedup}`;
 }
 
 async function main(): Promise<void> {

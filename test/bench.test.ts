@@ -1,15 +1,16 @@
 // The bench harness: its pure parts (statistics, options, the table), and a smoke run of every row
-// kind on tiny shapes, on the engine and on TF.js sharing its device. No timing assertions: the
-// machine is shared and SwiftShader's times are noise at these sizes; only the structure is checked.
+// kind on tiny shapes, on the engine and on TF.js sharing its device. No assertions on measured
+// times: the machine is shared and SwiftShader's times are noise at these sizes; only the structure
+// is checked. The batching of short runs is checked on a fake clock.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type Engine, type ModelSpec } from '../src/index.ts';
 import { getEngine, randomArray } from './helpers/engine.ts';
-import { runBench, selectRows, summarize, Skip, type BenchContext, type BenchOptions, type BenchReport, type Row, type RowResult } from '../bench/harness.ts';
+import { judge, measureSide, release, runBench, selectRows, summarize, Skip, type BenchContext, type BenchOptions, type BenchReport, type Row, type RowResult } from '../bench/harness.ts';
 import { parseArgs, optionsFromSearch } from '../bench/options.ts';
 import { cells, COLUMNS, formatMarkdown, formatTable, resultFileName } from '../bench/report.ts';
 import { createPeer, type Peer } from '../bench/peer.ts';
-import { Stopwatch } from '../bench/timing.ts';
+import { MAX_RUNS_PER_SAMPLE, MIN_WINDOW_MS, Stopwatch, timeBatch, type Side, type Timed, type Timer } from '../bench/timing.ts';
 import { benchRows, bufferCopyRow, copyProbeRow } from '../bench/rows/index.ts';
 import { convRows } from '../bench/rows/conv.ts';
 import { avgPoolRows, maxPoolRows, reluRows } from '../bench/rows/pool.ts';
@@ -75,7 +76,7 @@ describe('bench: statistics, options and report', () => {
   });
 
   it('formats an aligned table with the goal verdicts', () => {
-    const stats = (median: number) => ({ ...summarize([median]), firstMs: median });
+    const stats = (median: number) => ({ ...summarize([median]), firstMs: median, runsPerSample: 1 });
     const report: BenchReport = {
       date: '2026-11-25T10:00:00.000Z',
       adapter: { vendor: 'google', architecture: 'swiftshader', description: '' },
@@ -107,6 +108,128 @@ describe('bench: statistics, options and report', () => {
     expect(markdown[0]).toBe(`| ${COLUMNS.join(' | ').replace('GFLOP/s | GB/s', 'GFLOP/s \\| GB/s')} |`);
     expect(markdown[2]).toMatch(/^\| A conv2d forward \| 1x3x8x8 -> 4 \| 2\.00 \(2\.00-2\.00\) \| 30\.0 \(30\.0-30\.0\) \| 15\.00x \|/);
     expect(resultFileName(report)).toBe('google-swiftshader-2026-11-25T10-00-00.json');
+  });
+});
+
+/**
+ * A fake clock: each run of a work "takes" `msPerRun`, and a window reads as its runs' total rounded
+ * down to `resolution` (as Dawn's quantized timestamps do). Counts the runs and the live results.
+ */
+class FakeTimer implements Timer {
+  runs = 0;
+  windows = 0;
+  live = 0;
+  maxLive = 0;
+  constructor(
+    private readonly msPerRun: number,
+    private readonly resolution = 0,
+    /** Extra milliseconds the n-th window takes (a hiccup of a busy machine). */
+    private readonly hiccups: number[] = [],
+    /** Runs the side records before it submits part of a window (as TF.js does every 15 dispatches). */
+    private readonly runsPerSubmit = Infinity,
+  ) {}
+
+  /** A work whose every run returns a fresh result to dispose. */
+  readonly work = () => {
+    this.runs++;
+    this.live++;
+    this.maxLive = Math.max(this.maxLive, this.live);
+    let disposed = false;
+    return {
+      dispose: () => {
+        expect(disposed, 'disposed twice').toBe(false);
+        disposed = true;
+        this.live--;
+      },
+    };
+  };
+
+  async time<T>(_side: Side, work: () => T | Promise<T>): Promise<Timed<T>> {
+    const before = this.runs;
+    const result = await work();
+    const runs = this.runs - before;
+    const ms = runs * this.msPerRun + (this.hiccups[this.windows++] ?? 0);
+    return { ms: this.resolution > 0 ? Math.floor(ms / this.resolution) * this.resolution : ms, result, split: runs > this.runsPerSubmit };
+  }
+}
+
+describe('bench: batches of short runs', () => {
+  const options: BenchOptions = { reps: 5, minReps: 2, warmup: 1, budgetMs: 4000 };
+
+  it('times a run shorter than MIN_WINDOW_MS in batches and reports the time per run', async () => {
+    const clock = new FakeTimer(0.004, 0.065536); // a 4 us kernel under Dawn's quantized timestamps
+    const s = await measureSide(clock, 'ours', clock.work, options);
+    expect(s.runsPerSample).toBeGreaterThan(1);
+    expect(s.runsPerSample).toBeLessThanOrEqual(MAX_RUNS_PER_SAMPLE);
+    expect(s.runsPerSample * 0.004).toBeGreaterThanOrEqual(MIN_WINDOW_MS);
+    expect(s.samples).toHaveLength(options.reps);
+    expect(s.median).toBeGreaterThan(0.0039); // the quantization costs under 2% of a batch
+    expect(s.median).toBeLessThanOrEqual(0.004);
+    // Every run's result was released, and at most two were alive at once.
+    expect(clock.live).toBe(0);
+    expect(clock.maxLive).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps single runs, with no extra calibration run, when a run is long enough alone', async () => {
+    const clock = new FakeTimer(5);
+    const s = await measureSide(clock, 'peer', clock.work, options);
+    expect(s.runsPerSample).toBe(1);
+    expect(s.median).toBe(5);
+    expect(s.samples).toHaveLength(options.reps);
+    expect(clock.runs).toBe(options.warmup + options.reps);
+    expect(clock.live).toBe(0);
+  });
+
+  it('halves a batch until it goes to the GPU in one submission', async () => {
+    const clock = new FakeTimer(0.004, 0, [], 15);
+    const s = await measureSide(clock, 'peer', clock.work, options);
+    expect(s.runsPerSample).toBeGreaterThanOrEqual(8);
+    expect(s.runsPerSample).toBeLessThanOrEqual(15);
+    expect(s.median).toBeCloseTo(0.004, 10);
+    expect(clock.live).toBe(0);
+  });
+
+  it('does not take one slow run of a short kernel for a long run', async () => {
+    const clock = new FakeTimer(0.1, 0, [0, 3]); // the warm-up takes 0.1 ms, the next run 3.1 ms
+    const s = await measureSide(clock, 'ours', clock.work, options);
+    expect(s.runsPerSample).toBeGreaterThanOrEqual(MIN_WINDOW_MS / 0.1);
+    expect(s.median).toBeCloseTo(0.1, 10);
+  });
+
+  it('stops at MAX_RUNS_PER_SAMPLE, and reports a median of 0 as below resolution, without a verdict', async () => {
+    const clock = new FakeTimer(1e-6, 0.065536); // reads 0 even in the largest batch
+    const s = await measureSide(clock, 'ours', clock.work, { ...options, reps: 2 });
+    expect(s.runsPerSample).toBe(MAX_RUNS_PER_SAMPLE);
+    expect(s.median).toBe(0);
+    expect(clock.live).toBe(0);
+    const peerClock = new FakeTimer(0.5);
+    const peer = await measureSide(peerClock, 'peer', peerClock.work, options);
+    expect(peer.runsPerSample).toBe(20); // a 10 ms window
+    expect(peer.median).toBe(0.5);
+    const r: RowResult = { group: 'tiny', name: 'relu forward', shape: '4', kind: 'memory', bytes: 32, status: 'ok', ours: s, peer, copy: s, goal: { kind: 'bandwidth', min: 0.5 } };
+    judge(r);
+    expect(r.met).toBeUndefined();
+    expect(r.speedup).toBeUndefined();
+    expect(r.gbps).toBeUndefined();
+    const row = cells(r);
+    expect(row[2]).toMatch(/^< resolution/);
+    expect(row.join(' ')).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('releases every result of a real batch on the engine', async () => {
+    const engine = await getEngine();
+    const watch = new Stopwatch(engine, null);
+    const x = engine.zeros([256]);
+    const live = engine.pool.liveBytes;
+    const { msPerRun, split } = await timeBatch(watch, 'ours', () => engine.ops.relu(x), 4, release);
+    expect(Number.isFinite(msPerRun) && msPerRun >= 0).toBe(true);
+    expect(split).toBe(false); // 4 dispatches go in one submission
+    expect(engine.pool.liveBytes).toBe(live);
+    // Past the engine's 512 dispatches per submission, the batch is split (and calibrate() halves it).
+    expect((await timeBatch(watch, 'ours', () => engine.ops.relu(x), 600, release)).split).toBe(true);
+    expect(engine.pool.liveBytes).toBe(live);
+    x.dispose();
+    watch.destroy();
   });
 });
 
