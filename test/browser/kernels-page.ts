@@ -1,5 +1,6 @@
 // Runs a conv, a max-pool with switches and an unpool on the browser's WebGPU and compares each
-// with the CPU reference. Playwright reads window.kernelResults.
+// with the CPU reference, then the conv again with the kernel variants of the other kind of
+// adapter (see EngineOptions.tuning). Playwright reads window.kernelResults.
 
 import { createEngine } from '../../src/index.ts';
 import * as convRef from '../../src/reference/conv.ts';
@@ -24,7 +25,7 @@ function maxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-async function main(): Promise<{ adapter: string; results: Result[] }> {
+async function main(): Promise<{ adapter: string; tuning: string; results: Result[] }> {
   const engine = await createEngine();
   const results: Result[] = [];
   const xShape = [2, 3, 13, 11];
@@ -55,14 +56,21 @@ async function main(): Promise<{ adapter: string; results: Result[] }> {
   results.push({ name: 'maxUnpool2d', maxError: unpoolErr, ok: unpoolErr < 1e-6 });
 
   const adapter = `${engine.adapterInfo.vendor} ${engine.adapterInfo.architecture}`;
+  const tuning = engine.tuning;
   engine.destroy();
-  return { adapter, results };
+
+  const other = await createEngine({ tuning: tuning === 'cpu' ? 'gpu' : 'cpu' });
+  const y2 = other.ops.conv2d(other.tensor(xData, xShape), other.tensor(wData, wShape), other.tensor(bData, [5]), attrs);
+  const otherErr = maxError(await y2.read(), yRef.data);
+  results.push({ name: `conv2d, ${other.tuning} kernels`, maxError: otherErr, ok: otherErr < 1e-4 });
+  other.destroy();
+  return { adapter, tuning, results };
 }
 
 const log = document.getElementById('log')!;
 main().then(
   (r) => {
-    log.textContent = `adapter: ${r.adapter}\n` + r.results.map((x) => `${x.ok ? 'ok  ' : 'FAIL'} ${x.name} (max rel. error ${x.maxError.toExponential(2)})`).join('\n');
+    log.textContent = `adapter: ${r.adapter} (${r.tuning} kernels)\n` + r.results.map((x) => `${x.ok ? 'ok  ' : 'FAIL'} ${x.name} (max rel. error ${x.maxError.toExponential(2)})`).join('\n');
     (window as unknown as { kernelResults: unknown }).kernelResults = r;
   },
   (e) => {
