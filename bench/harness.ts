@@ -9,7 +9,7 @@
 // are times per run. Anything that can be called as "run it once" can be a row:
 // a kernel, a whole network, a training step, or later one step of a visualization method.
 
-import type { AdapterInfo, Engine } from '../src/engine/engine.ts';
+import type { AdapterInfo, Engine, Tuning } from '../src/engine/engine.ts';
 import type { Peer } from './peer.ts';
 import { calibrate, Stopwatch, timeBatch, type Side, type Timer, type TimingMethod } from './timing.ts';
 import { copyInto } from './copy.ts';
@@ -123,6 +123,8 @@ export interface BenchOptions {
 export interface BenchReport {
   date: string;
   adapter: AdapterInfo;
+  /** Which of our kernel variants ran (see EngineOptions.tuning); absent in older reports. */
+  tuning?: Tuning;
   timing: TimingMethod;
   quick: boolean;
   peer: string | null;
@@ -177,6 +179,7 @@ export async function runBench(ctx: BenchContext, allRows: Row[], options: Bench
   return {
     date: new Date().toISOString(),
     adapter: ctx.engine.adapterInfo,
+    tuning: ctx.engine.tuning,
     timing: watch.method,
     quick: ctx.quick,
     peer: ctx.peer ? 'TensorFlow.js tfjs-backend-webgpu (same GPUDevice)' : null,

@@ -2,6 +2,7 @@
 
 import type { BenchOptions } from './harness.ts';
 import type { TimingMethod } from './timing.ts';
+import type { Tuning } from '../src/engine/engine.ts';
 
 export interface CliOptions extends BenchOptions {
   quick: boolean;
@@ -15,6 +16,8 @@ export interface CliOptions extends BenchOptions {
   markdown: boolean;
   /** Print the table of an earlier run's JSON instead of running. */
   from?: string;
+  /** Kernel variants (see EngineOptions.tuning): the adapter's own by default. */
+  tuning: 'auto' | Tuning;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -24,6 +27,8 @@ export const USAGE = `npm run bench -- [options]
   --reps N          timed runs per side, at most (default 5; quick 2)
   --budget MS       stop adding runs to a side after MS ms of timed runs, once 2 are done (default 4000)
   --timing METHOD   'timestamp' (GPU timestamp queries, the default when the device has them) or 'wall'
+  --tuning KIND     'cpu' or 'gpu': our kernel variants for that kind of adapter, whatever this one is
+                    (default: the adapter's own)
   --no-peer         our engine only, without TF.js
   --json PATH       where to write the results (default bench/results/<adapter>-<date>.json)
   --markdown        print the table as Markdown
@@ -31,7 +36,7 @@ export const USAGE = `npm run bench -- [options]
   --list            list the rows and exit`;
 
 export function defaultOptions(quick: boolean): CliOptions {
-  return { quick, full: false, reps: quick ? 2 : 5, minReps: quick ? 1 : 2, warmup: 1, budgetMs: quick ? 0 : 4000, noPeer: false, list: false, markdown: false };
+  return { quick, full: false, reps: quick ? 2 : 5, minReps: quick ? 1 : 2, warmup: 1, budgetMs: quick ? 0 : 4000, noPeer: false, list: false, markdown: false, tuning: 'auto' };
 }
 
 /** Parses command-line arguments; throws with the usage on a bad one. */
@@ -71,6 +76,12 @@ export function parseArgs(args: string[]): CliOptions {
         o.timing = m as TimingMethod;
         break;
       }
+      case '--tuning': {
+        const t = value(i++, flag);
+        if (t !== 'cpu' && t !== 'gpu' && t !== 'auto') throw new Error(`--tuning must be 'cpu', 'gpu' or 'auto', got '${t}'`);
+        o.tuning = t;
+        break;
+      }
       case '--no-peer':
         o.noPeer = true;
         break;
@@ -96,7 +107,7 @@ export function parseArgs(args: string[]): CliOptions {
   return o;
 }
 
-/** The page's options from its URL: ?quick&full&filter=conv&reps=3&timing=wall&nopeer */
+/** The page's options from its URL: ?quick&full&filter=conv&reps=3&timing=wall&tuning=gpu&nopeer */
 export function optionsFromSearch(search: string): CliOptions {
   const p = new URLSearchParams(search);
   const o = defaultOptions(p.has('quick'));
@@ -109,6 +120,8 @@ export function optionsFromSearch(search: string): CliOptions {
   }
   const timing = p.get('timing');
   if (timing === 'wall' || timing === 'timestamp') o.timing = timing;
+  const tuning = p.get('tuning');
+  if (tuning === 'cpu' || tuning === 'gpu') o.tuning = tuning;
   o.noPeer = p.has('nopeer');
   return o;
 }

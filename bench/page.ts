@@ -115,9 +115,9 @@ async function start(): Promise<void> {
   $<HTMLInputElement>('peer').checked = !preset.noPeer;
   $<HTMLSelectElement>('timing').value = preset.timing ?? '';
   try {
-    engine = await createEngine();
+    engine = await createEngine({ tuning: preset.tuning });
     const { vendor, architecture, description } = engine.adapterInfo;
-    $('adapter').textContent = `Adapter: ${[vendor, architecture, description].filter(Boolean).join(' · ') || 'unnamed'}${engine.hasTimestamps ? ' (timestamp queries available)' : ''}`;
+    $('adapter').textContent = `Adapter: ${[vendor, architecture, description].filter(Boolean).join(' · ') || 'unnamed'}${engine.hasTimestamps ? ' (timestamp queries available)' : ''}; ${engine.tuning} kernel variants`;
   } catch (e) {
     $('adapter').textContent = e instanceof Error ? e.message : String(e);
     window.benchError = $('adapter').textContent!;

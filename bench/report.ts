@@ -104,7 +104,7 @@ export function summaryLine(report: BenchReport): string {
   const copy = report.copyGBps ? `copy probe ${report.copyGBps.toFixed(2)} GB/s; ` : '';
   const batched = report.rows.some((r) => [r.ours, r.peer, r.copy].some((s) => (s?.runsPerSample ?? 1) > 1));
   return (
-    `Adapter: ${adapterName(report)}; timing: ${report.timing === 'timestamp' ? 'GPU timestamp queries' : 'wall time to onSubmittedWorkDone'}; ` +
+    `Adapter: ${adapterName(report)}${report.tuning ? ` (${report.tuning} kernel variants)` : ''}; timing: ${report.timing === 'timestamp' ? 'GPU timestamp queries' : 'wall time to onSubmittedWorkDone'}; ` +
     `${copy}goals met: ${met} of ${withGoal.length}; medians of up to ${report.options.reps} runs after ${report.options.warmup} warm-up, (min-max).` +
     (batched ? ` Runs under ${MIN_WINDOW_MS} ms were timed in batches (see the notes): each sample is then a batch's time per run.` : '')
   );

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     for (const r of selectRows(rows, options.filter)) console.log(`${r.group} ${r.name}  [${r.shape}]`);
     return;
   }
-  const engine = await createEngine();
+  const engine = await createEngine({ tuning: options.tuning });
   let peer: Peer | null = null;
   try {
     if (!options.noPeer) {
