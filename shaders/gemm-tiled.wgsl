@@ -8,6 +8,9 @@
 // coalesce and workgroup memory has no bank conflicts).
 // Epilogue: 0 y = alpha * acc; 1 y = alpha * acc + beta * c (broadcast via strides);
 // 2 y = alpha * acc + y (a later piece of a product split along k).
+// Split along k across workgroups (a product of few tiles but a long sum, e.g. a fully connected
+// layer at batch 1): workgroup z sums k values [z * kSlice, (z + 1) * kSlice) into its own
+// partial product at y + z * ySlice, with epilogue 0; gemm-split-sum.wgsl adds the partials up.
 
 struct Params {
   m: u32, n: u32, k: u32,
@@ -17,6 +20,8 @@ struct Params {
   yOff: u32, ySm: u32,           // y(i, j)  = y[yOff + i * ySm + j]
   alpha: f32, beta: f32,
   epilogue: u32,
+  kSlice: u32,                   // k values per slice (k when not split)
+  ySlice: u32,                   // elements between the slices' partial products (0 when not split)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -31,9 +36,9 @@ const DEPTH = 16u;  // values of k staged at a time
 var<workgroup> aTile: array<array<f32, TILE>, DEPTH>;   // [k][row]
 var<workgroup> bTile: array<array<f32, TILE>, DEPTH>;   // [k][column]
 
-fn store(i: u32, j: u32, acc: f32) {
+fn store(i: u32, j: u32, slice: u32, acc: f32) {
   if (i >= params.m || j >= params.n) { return; }
-  let at = params.yOff + i * params.ySm + j;
+  let at = params.yOff + slice * params.ySlice + i * params.ySm + j;
   var r = params.alpha * acc;
   if (params.epilogue == 1u) {
     r += params.beta * c[params.cOff + i * params.cSm + j * params.cSn];
@@ -49,18 +54,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) local: 
   let ty = local.y;
   let row0 = wid.y * TILE;
   let col0 = wid.x * TILE;
+  let slice = wid.z;
+  let kBegin = slice * params.kSlice;
+  let kEnd = min(params.k, kBegin + params.kSlice);
   // Staging order: along k first where the operand is contiguous along k, so loads coalesce.
   let aAlongK = params.aSk == 1u;
   let bAlongK = params.bSk == 1u;
 
   var acc: array<vec4<f32>, 4>; // acc[i][j]: row ty + 16i, column tx + 16j
-  for (var k0 = 0u; k0 < params.k; k0 += DEPTH) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += DEPTH) {
     for (var r = 0u; r < 4u; r++) {
       let e = r * 256u + lid;
       let i = select(e % TILE, e / DEPTH, aAlongK);
       let kk = select(e / TILE, e % DEPTH, aAlongK);
       var v = 0.0;
-      if (row0 + i < params.m && k0 + kk < params.k) {
+      if (row0 + i < params.m && k0 + kk < kEnd) {
         v = a[params.aOff + (row0 + i) * params.aSm + (k0 + kk) * params.aSk];
       }
       aTile[kk][i] = v;
@@ -70,7 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) local: 
       let j = select(e % TILE, e / DEPTH, bAlongK);
       let kk = select(e / TILE, e % DEPTH, bAlongK);
       var v = 0.0;
-      if (col0 + j < params.n && k0 + kk < params.k) {
+      if (col0 + j < params.n && k0 + kk < kEnd) {
         v = b[params.bOff + (k0 + kk) * params.bSk + (col0 + j) * params.bSn];
       }
       bTile[kk][j] = v;
@@ -88,7 +96,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) local: 
 
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
-      store(row0 + ty + 16u * i, col0 + tx + 16u * j, acc[i][j]);
+      store(row0 + ty + 16u * i, col0 + tx + 16u * j, slice, acc[i][j]);
     }
   }
 }

@@ -71,6 +71,7 @@ describe.each(['cpu', 'gpu'] as const)('gemm, %s kernels', (tuning) => {
     [1, 9, 7],
     [2, 36, 40],
     [33, 65, 17],
+    [3, 1031, 20], // one tile, a long sum: on a GPU, split over k in 4 slices, the last one short
   ];
 
   it('matches the reference for every layout, with awkward sizes', async () => {

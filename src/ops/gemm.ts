@@ -8,7 +8,7 @@
 // tiles through workgroup memory. Operands larger than one storage binding are bound in pieces
 // (gemm-pieces.ts).
 
-import type { Engine } from '../engine/engine.ts';
+import type { Binding, Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { planBlocks, span, type Blocks, type OperandLayout } from './gemm-pieces.ts';
 import { rangeBinding, rangeLimit } from './range-binding.ts';
@@ -52,6 +52,46 @@ function chooseKernel(engine: Engine, m: number, n: number, k: number, transA: b
   if (!vec4) return { name: 'gemm', rows: 4, cols: 4 };
   if (m === 1) return { name: transB ? 'gemm-nt-row' : 'gemm-nn-row', rows: 1, cols: 8 };
   return { name: transB ? 'gemm-nt' : 'gemm-nn', rows: 8, cols: 8 };
+}
+
+/** Workgroups a GPU product aims for at least: with fewer 64 x 64 tiles, the sum over k is split. */
+const GPU_WORKGROUPS = 128;
+/** Fewest k values one slice of a split product sums. */
+const GPU_MIN_SLICE_K = 256;
+
+/**
+ * Records one piece with gemm-tiled.wgsl: one workgroup per 64 x 64 tile of y, and when that gives
+ * a GPU too few workgroups (a fully connected layer at a small batch: few rows, long sums), the sum
+ * over k split into slices whose partial products gemm-split-sum.wgsl adds up.
+ */
+function runTiled(engine: Engine, piece: { m: number; n: number; k: number }, bindings: Record<'a' | 'b' | 'c' | 'y', Binding>, uniforms: Record<string, number>): void {
+  const grid = [Math.ceil(piece.n / 64), Math.ceil(piece.m / 64)];
+  const size = piece.m * piece.n;
+  const wanted = Math.min(
+    Math.ceil(GPU_WORKGROUPS / (grid[0] * grid[1])),
+    Math.floor(piece.k / GPU_MIN_SLICE_K),
+    Math.floor(rangeLimit(engine) / size), // the partial products are bound whole
+    engine.limits.maxComputeWorkgroupsPerDimension,
+  );
+  if (wanted <= 1) {
+    engine.run('gemm-tiled', { bindings, uniforms: { ...uniforms, kSlice: piece.k, ySlice: 0 }, workgroups: [grid[0], grid[1], 1] });
+    return;
+  }
+  const kSlice = Math.ceil(piece.k / wanted);
+  const slices = Math.ceil(piece.k / kSlice);
+  const partial = engine.empty([slices * size]);
+  engine.run('gemm-tiled', {
+    bindings: { ...bindings, y: partial },
+    uniforms: { ...uniforms, yOff: 0, ySm: piece.n, epilogue: 0, kSlice, ySlice: size },
+    workgroups: [grid[0], grid[1], slices],
+  });
+  const { cOff, cSm, cSn, yOff, ySm, beta, epilogue } = uniforms;
+  engine.run('gemm-split-sum', {
+    bindings: { partial, c: bindings.c, y: bindings.y },
+    uniforms: { m: piece.m, n: piece.n, slices, cOff, cSm, cSn, yOff, ySm, beta, epilogue },
+    workgroups: groupsFor(size, 256),
+  });
+  partial.dispose();
 }
 
 function resolveAttrs(op: string, attrs: GemmAttrs = {}) {
@@ -131,14 +171,14 @@ function runProduct(engine: Engine, p: Product): void {
           if (transB) uniforms.bSn = k;
           else uniforms.bSk = n;
         }
-        const [rowTiles, colTiles] = [Math.ceil(piece.m / kernel.rows), Math.ceil(piece.n / kernel.cols)];
-        engine.run(kernel.name, {
-          // Without c, a stands in for the binding the kernel then never reads.
-          bindings: { a: a.binding, b: b.binding, c: c?.binding ?? a.binding, y: y.binding },
-          uniforms,
-          // gemm-tiled: one workgroup per tile, on a 2-D grid; the others: a thread per tile.
-          workgroups: kernel.name === 'gemm-tiled' ? [colTiles, rowTiles, 1] : groupsFor(rowTiles * colTiles, WG),
-        });
+        // Without c, a stands in for the binding the kernel then never reads.
+        const bindings = { a: a.binding, b: b.binding, c: c?.binding ?? a.binding, y: y.binding };
+        if (kernel.name === 'gemm-tiled') {
+          runTiled(engine, piece, bindings, uniforms);
+        } else {
+          const tiles = Math.ceil(piece.m / kernel.rows) * Math.ceil(piece.n / kernel.cols);
+          engine.run(kernel.name, { bindings, uniforms, workgroups: groupsFor(tiles, WG) });
+        }
       }
     }
   }
