@@ -9,7 +9,7 @@ import { Model, loadModel } from '../src/models/model.ts';
 import { foldBatchNorm } from '../src/models/fold.ts';
 import { writeSafetensors, type HostTensor } from '../src/models/safetensors.ts';
 import { conceptImages } from '../src/train/concept-data.ts';
-import { batchTensor, initialWeights, train, type EpochSummary } from '../src/train/trainer.ts';
+import { batchTensor, initialWeights, learningRateAt, train, type EpochSummary } from '../src/train/trainer.ts';
 
 const spec = conceptNetSpec(64, { training: true });
 const images = conceptImages(99, 64, 64);
@@ -43,5 +43,20 @@ describe('training', () => {
     const b = await (await reloaded.forward(x)).get('fc6')!.read();
     expectClose(b, a, { rtol: 1e-3, atol: 1e-3 });
     for (const m of [first.model, second.model, reloaded]) m.dispose();
+  });
+});
+
+describe('learning-rate schedules', () => {
+  it('exponential: multiplied by the decay once per epoch', () => {
+    const exp = { kind: 'exponential', decay: 0.5 } as const;
+    expect([0, 9, 10, 25].map((s) => learningRateAt(0.1, exp, s, 10, 40))).toEqual([0.1, 0.1, 0.05, 0.025]);
+  });
+
+  it('cosine: from the full rate at the first step, half way at the middle, towards zero at the end', () => {
+    const cos = { kind: 'cosine' } as const;
+    expect(learningRateAt(0.1, cos, 0, 10, 40)).toBeCloseTo(0.1, 12);
+    expect(learningRateAt(0.1, cos, 20, 10, 40)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(0.1, cos, 39, 10, 40)).toBeCloseTo(0.1 * 0.5 * (1 + Math.cos((Math.PI * 39) / 40)), 12);
+    expect(learningRateAt(0.1, cos, 39, 10, 40)).toBeLessThan(0.001);
   });
 });
