@@ -104,7 +104,9 @@ function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, lay
   const yPer = g.outC * g.outH * g.outW;
   const strides = weightStrides(w, g.group, layout);
   // Pixels of a chunk go along the grid's x dimension, at most maxComputeWorkgroupsPerDimension.
-  const imagesPerDispatch = Math.max(1, Math.floor((engine.limits.maxComputeWorkgroupsPerDimension * GPU_TILE) / (g.outH * g.outW)));
+  const maxPixels = engine.limits.maxComputeWorkgroupsPerDimension * GPU_TILE;
+  if (g.outH * g.outW > maxPixels) fail(op, `an output map of ${g.outH}x${g.outW} pixels is more than one dispatch covers (${maxPixels})`);
+  const imagesPerDispatch = Math.floor(maxPixels / (g.outH * g.outW));
   for (const chunk of imageChunks(engine, op, g.n, [xPer, yPer])) {
     for (let first = chunk.first; first < chunk.first + chunk.count; first += imagesPerDispatch) {
       const count = Math.min(imagesPerDispatch, chunk.first + chunk.count - first);
