@@ -11,8 +11,9 @@
 // plus conv2d-pack-weights.wgsl, which lays weights out as the first two read them (16 output
 // channels contiguous for each tap and reduction channel). Bias gradients are channel sums.
 // Those kernels suit CPU drivers, where a load costs far more than a multiply-add. On a GPU
-// (engine.tuning 'gpu') direct convolutions run conv2d-tiled.wgsl instead: an implicit matrix
-// product staged through workgroup memory, with the many threads a GPU needs.
+// (engine.tuning 'gpu') direct convolutions run conv2d-tiled.wgsl and weight gradients
+// conv2d-weight-grad-tiled.wgsl instead: implicit matrix products staged through workgroup
+// memory, with the many threads a GPU needs (strided transposed convolutions keep the gather).
 // Tensors too large to bind whole are processed in chunks of images.
 
 import type { Engine } from '../engine/engine.ts';
