@@ -1,6 +1,7 @@
 // The shipped default model: it loads from weights/, its graph is the one the code describes, the
 // committed weights have learned the task (issue 5: at least 90% on a fresh split here, 95% on the
-// 1,000 images of `npm run evaluate`), and its units are worth visualizing (fewer than 10% of each
+// 2,000 images of `npm run evaluate`; they score 95.3% on this split, and the test asks for 93% so
+// that a rounding difference on another adapter cannot fail it but a worse model would), and its units are worth visualizing (fewer than 10% of each
 // conv layer's units never active).
 
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ describe('default model', () => {
     expect(model.layers.at(-1)!.outShape).toEqual([1, 8]);
     // A seed that neither training (1; held-out 1001) nor `npm run evaluate` (2) uses.
     const { accuracy, deadUnits } = await evaluate(model, conceptImages(4242, 320, 64));
-    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(accuracy).toBeGreaterThanOrEqual(0.93);
     for (const { layer, dead, units } of deadUnits) expect(dead / units, `dead units of ${layer}`).toBeLessThan(0.1);
     model.dispose();
   });

@@ -15,7 +15,7 @@ import { evaluate, initialWeights, train, type LearningRateSchedule } from '../.
 import { parseOptions, positiveInt } from '../args.ts';
 
 export const usage = `
-usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--schedule exponential] [--decay 0.93] [--seed 1] [--out weights]
+usage: train [--epochs 36] [--count 4000] [--batch 32] [--lr 0.003] [--schedule exponential] [--decay 0.96] [--seed 1] [--out weights]
 
   --epochs    epochs of training
   --count     training images per epoch, fresh ones each epoch, generated from the concept dataset
@@ -31,7 +31,7 @@ usage: train [--epochs 20] [--count 4000] [--batch 32] [--lr 0.003] [--schedule 
 Held-out accuracy is measured after each epoch on 512 images generated with seed + 1000.
 `;
 
-export const TRAIN_DEFAULTS = { epochs: 20, count: 4000, batch: 32, lr: 0.003, schedule: 'exponential', decay: 0.93, seed: 1 };
+export const TRAIN_DEFAULTS = { epochs: 36, count: 4000, batch: 32, lr: 0.003, schedule: 'exponential', decay: 0.96, seed: 1 };
 
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions('train', usage, args, {
