@@ -2,7 +2,7 @@
 // Errors naming the op, and a destroyed engine says so.
 
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../src/index.ts';
+import { createEngine, isCpuAdapter } from '../src/index.ts';
 import { getEngine } from './helpers/engine.ts';
 import { sizeClass } from '../src/engine/buffer-pool.ts';
 
@@ -62,5 +62,26 @@ describe('engine', () => {
     const engine = await createEngine();
     engine.destroy();
     expect(() => engine.tensor([1], [1])).toThrow(/The engine was destroyed/);
+  });
+});
+
+describe('kernel family by adapter', () => {
+  it('recognizes CPU implementations of WebGPU, and nothing else', () => {
+    expect(isCpuAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'mesa', description: 'lavapipe' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'microsoft', architecture: 'warp' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'unknown', isFallbackAdapter: true })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'nvidia', architecture: '', description: 'NVIDIA: 580.159.04 580.159.4.0' })).toBe(false);
+    expect(isCpuAdapter({ vendor: 'apple', architecture: 'metal-3' })).toBe(false);
+    expect(isCpuAdapter({})).toBe(false);
+  });
+
+  it("picks 'cpu' on this machine's adapter when it is SwiftShader, and obeys an explicit choice", async () => {
+    const engine = await getEngine();
+    expect(engine.tuning).toBe(isCpuAdapter(engine.adapterInfo) ? 'cpu' : 'gpu');
+    const forced = await createEngine({ tuning: 'gpu' });
+    expect(forced.tuning).toBe('gpu');
+    forced.destroy();
   });
 });
