@@ -16,7 +16,7 @@
 // memory, with the many threads a GPU needs (strided transposed convolutions keep the gather).
 // Tensors too large to bind whole are processed in chunks of images.
 
-import type { Engine } from '../engine/engine.ts';
+import type { Binding, Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { rangeBinding, rangeLimit } from './range-binding.ts';
 import { check, checkTensor, fail, groupsFor, shapeString } from './util.ts';
@@ -107,32 +107,31 @@ function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, lay
   // Pixels of a chunk go along the grid's x dimension, at most maxComputeWorkgroupsPerDimension.
   const maxPixels = engine.limits.maxComputeWorkgroupsPerDimension * GPU_TILE;
   if (g.outH * g.outW > maxPixels) fail(op, `an output map of ${g.outH}x${g.outW} pixels is more than one dispatch covers (${maxPixels})`);
-  const imagesPerDispatch = Math.floor(maxPixels / (g.outH * g.outW));
-  for (const chunk of imageChunks(engine, op, g.n, [xPer, yPer])) {
-    for (let first = chunk.first; first < chunk.first + chunk.count; first += imagesPerDispatch) {
-      const count = Math.min(imagesPerDispatch, chunk.first + chunk.count - first);
-      const xr = rangeBinding(engine, x, first * xPer, count * xPer);
-      const yr = rangeBinding(engine, y, first * yPer, count * yPer);
-      const pixels = count * g.outH * g.outW;
-      const { groups: _groups, blocks: _blocks, ...geometry } = convUniforms(g);
-      engine.run('conv2d-tiled', {
-        bindings: { x: xr.binding, w, bias: bias ?? w, y: yr.binding },
-        uniforms: {
-          ...geometry, pixels,
-          wGroup: strides.strideGroup, wOut: strides.strideO, wIn: strides.strideI, flip: layout.flip ? 1 : 0,
-          hasBias: bias ? 1 : 0, xSkip: xr.skip, ySkip: yr.skip,
-        },
-        workgroups: [Math.ceil(pixels / GPU_TILE), Math.ceil(g.outC / g.group / GPU_TILE), g.group],
-      });
-    }
+  const { groups: _groups, blocks: _blocks, ...geometry } = convUniforms(g);
+  for (const { first, count } of imageChunks(engine, op, g.n, [xPer, yPer], Math.floor(maxPixels / (g.outH * g.outW)))) {
+    const xr = rangeBinding(engine, x, first * xPer, count * xPer);
+    const yr = rangeBinding(engine, y, first * yPer, count * yPer);
+    const pixels = count * g.outH * g.outW;
+    engine.run('conv2d-tiled', {
+      bindings: { x: xr.binding, w, bias: bias ?? w, y: yr.binding },
+      uniforms: {
+        ...geometry, pixels,
+        wGroup: strides.strideGroup, wOut: strides.strideO, wIn: strides.strideI, flip: layout.flip ? 1 : 0,
+        hasBias: bias ? 1 : 0, xSkip: xr.skip, ySkip: yr.skip,
+      },
+      workgroups: [Math.ceil(pixels / GPU_TILE), Math.ceil(g.outC / g.group / GPU_TILE), g.group],
+    });
   }
   return y;
 }
 
-/** Splits n images into runs whose elements (perImage of each tensor) fit one binding each. */
-function imageChunks(engine: Engine, op: string, n: number, perImage: number[]): { first: number; count: number }[] {
+/**
+ * Splits n images into runs whose elements (perImage of each tensor) fit one binding each, and
+ * that hold at most `maxImages` images (a kernel's grid limit).
+ */
+function imageChunks(engine: Engine, op: string, n: number, perImage: number[], maxImages = Infinity): { first: number; count: number }[] {
   const largest = Math.max(...perImage);
-  const fit = Math.floor(rangeLimit(engine) / largest);
+  const fit = Math.min(Math.floor(rangeLimit(engine) / largest), maxImages);
   if (fit < 1) fail(op, `one image of ${largest} elements is larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
   const chunks = [];
   for (let first = 0; first < n; first += fit) chunks.push({ first, count: Math.min(fit, n - first) });
@@ -207,44 +206,71 @@ function transposedConvolution(engine: Engine, op: string, x: Tensor, w: Tensor,
 
 /**
  * dw [outC, inC / group, kH, kW] = sum over images and output pixels of dy[out side] * x[in side],
- * for the convolution g (x on its input side, dy on its output side). The sum over (image, row)
- * is split into slices (partial weights, summed afterwards) so that the dispatch has enough threads.
+ * for the convolution g (x on its input side, dy on its output side). The sum over the output
+ * pixels is split into slices (partial weights, summed afterwards) so that the dispatch has enough
+ * threads: conv2d-weight-grad.wgsl on a CPU driver, conv2d-weight-grad-tiled.wgsl on a GPU.
  */
 function weightGradient(engine: Engine, op: string, x: Tensor, dy: Tensor, g: ConvGeometry, wShape: readonly number[]): Tensor {
-  if (engine.tuning === 'gpu') return weightGradientTiled(engine, op, x, dy, g, wShape);
-  const groupC = g.inC / g.group;
-  const groupM = g.outC / g.group;
-  const entries = groupC * g.kH * g.kW;
-  const blocks = Math.ceil(groupM / BLOCK);
-  const tapTiles = Math.ceil(entries / ENTRIES);
-  const threadsPerSlice = g.group * blocks * tapTiles;
+  return engine.tuning === 'gpu'
+    ? slicedWeightGradient(engine, op, x, dy, g, wShape, tiledWeightGradKernel(engine, g))
+    : slicedWeightGradient(engine, op, x, dy, g, wShape, registerWeightGradKernel(engine, g));
+}
+
+/** weightGradient with one kernel: the chunks of images, their slices, and the sum of the partials. */
+function slicedWeightGradient<P extends { slices: number }>(engine: Engine, op: string, x: Tensor, dy: Tensor, g: ConvGeometry, wShape: readonly number[], kernel: WeightGradKernel<P>): Tensor {
   const xPer = g.inC * g.inH * g.inW;
   const dyPer = g.outC * g.outH * g.outW;
-  const size = g.outC * entries;
+  const size = g.outC * (g.inC / g.group) * g.kH * g.kW;
   // Each slice's partial weights must fit one binding, as must x and dy for each chunk of images.
   const fit = Math.floor(rangeLimit(engine) / size);
   if (fit < 1) fail(op, `the weights (${size} elements) are larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
-  const plans = imageChunks(engine, op, g.n, [xPer, dyPer]).map((chunk) => {
-    const rows = chunk.count * g.outH;
-    const wanted = Math.min(Math.ceil(WEIGHT_GRAD_THREADS / threadsPerSlice), Math.ceil((rows * g.outW) / MIN_SLICE_PIXELS), fit);
-    const rowsPerSlice = Math.ceil(rows / Math.max(1, wanted));
-    return { ...chunk, rows, rowsPerSlice, slices: Math.ceil(rows / rowsPerSlice) };
-  });
-  return sumSlices(engine, plans, size, wShape, (partial) => {
-    let slice = 0;
-    for (const plan of plans) {
-      const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
-      const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
-      const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
+  const plans = imageChunks(engine, op, g.n, [xPer, dyPer]).map((chunk) => ({ ...chunk, ...kernel.plan(chunk.count, fit) }));
+  const totalSlices = plans.reduce((s, p) => s + p.slices, 0);
+  const partial = engine.empty(totalSlices === 1 ? wShape : [totalSlices, size]);
+  let slice = 0;
+  for (const plan of plans) {
+    const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
+    const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
+    const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
+    kernel.run(plan, { x: xr.binding, dy: dyr.binding, partial: out.binding }, { xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip });
+    slice += plan.slices;
+  }
+  if (totalSlices === 1) return partial;
+  const sum = engine.ops.channelSum(partial);
+  partial.dispose();
+  const dw = sum.reshape([...wShape]);
+  sum.dispose();
+  return dw;
+}
+
+/** How one weight-gradient kernel slices a chunk of `images` images, and records a chunk's dispatch. */
+interface WeightGradKernel<P extends { slices: number }> {
+  /** The slices of a chunk, at most `fit` of them (each slice's partial weights are bound with the chunk's). */
+  plan(images: number, fit: number): P;
+  run(plan: P, bindings: Record<'x' | 'dy' | 'partial', Binding>, skips: { xSkip: number; dySkip: number; outBase: number }): void;
+}
+
+/** conv2d-weight-grad.wgsl: a thread per 16 channels x 16 entries, slices of whole output rows. */
+function registerWeightGradKernel(engine: Engine, g: ConvGeometry): WeightGradKernel<{ slices: number; rows: number; rowsPerSlice: number }> {
+  const entries = (g.inC / g.group) * g.kH * g.kW;
+  const tapTiles = Math.ceil(entries / ENTRIES);
+  const threadsPerSlice = g.group * Math.ceil(g.outC / g.group / BLOCK) * tapTiles;
+  return {
+    plan(images, fit) {
+      const rows = images * g.outH;
+      const wanted = Math.min(Math.ceil(WEIGHT_GRAD_THREADS / threadsPerSlice), Math.ceil((rows * g.outW) / MIN_SLICE_PIXELS), fit);
+      const rowsPerSlice = Math.ceil(rows / Math.max(1, wanted));
+      return { rows, rowsPerSlice, slices: Math.ceil(rows / rowsPerSlice) };
+    },
+    run(plan, bindings, skips) {
       const threads = plan.slices * threadsPerSlice;
       engine.run('conv2d-weight-grad', {
-        bindings: { x: xr.binding, dy: dyr.binding, partial: out.binding },
-        uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip },
+        bindings,
+        uniforms: { ...convUniforms(g), tapTiles, rows: plan.rows, rowsPerSlice: plan.rowsPerSlice, threads, ...skips },
         workgroups: groupsFor(threads, WG),
       });
-      slice += plan.slices;
-    }
-  });
+    },
+  };
 }
 
 /** Workgroups a GPU weight-gradient dispatch aims for at least, splitting its pixels into slices. */
@@ -252,60 +278,32 @@ const GPU_WEIGHT_GRAD_WORKGROUPS = 256;
 /** Fewest output pixels a GPU weight-gradient slice sums. */
 const GPU_MIN_SLICE_PIXELS = 1024;
 
-/** weightGradient on a GPU: conv2d-weight-grad-tiled.wgsl, 64 channels x 64 entries a workgroup. */
-function weightGradientTiled(engine: Engine, op: string, x: Tensor, dy: Tensor, g: ConvGeometry, wShape: readonly number[]): Tensor {
-  const groupC = g.inC / g.group;
-  const groupM = g.outC / g.group;
-  const entries = groupC * g.kH * g.kW;
-  const grid = [Math.ceil(entries / GPU_TILE), Math.ceil(groupM / GPU_TILE)];
+/** conv2d-weight-grad-tiled.wgsl: a workgroup per 64 channels x 64 entries, slices of output pixels. */
+function tiledWeightGradKernel(engine: Engine, g: ConvGeometry): WeightGradKernel<{ slices: number; pixels: number; slicePixels: number }> {
+  const entries = (g.inC / g.group) * g.kH * g.kW;
+  const grid = [Math.ceil(entries / GPU_TILE), Math.ceil(g.outC / g.group / GPU_TILE)];
   const workgroupsPerSlice = grid[0] * grid[1] * g.group;
-  const xPer = g.inC * g.inH * g.inW;
-  const dyPer = g.outC * g.outH * g.outW;
-  const size = g.outC * entries;
-  const fit = Math.floor(rangeLimit(engine) / size);
-  if (fit < 1) fail(op, `the weights (${size} elements) are larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
-  const plans = imageChunks(engine, op, g.n, [xPer, dyPer]).map((chunk) => {
-    const pixels = chunk.count * g.outH * g.outW;
-    const wanted = Math.min(
-      Math.ceil(GPU_WEIGHT_GRAD_WORKGROUPS / workgroupsPerSlice),
-      Math.ceil(pixels / GPU_MIN_SLICE_PIXELS),
-      fit,
-      Math.floor(engine.limits.maxComputeWorkgroupsPerDimension / g.group),
-    );
-    const slicePixels = Math.ceil(pixels / Math.max(1, wanted));
-    return { ...chunk, pixels, slicePixels, slices: Math.ceil(pixels / slicePixels) };
-  });
-  return sumSlices(engine, plans, size, wShape, (partial) => {
-    let slice = 0;
-    for (const plan of plans) {
-      const xr = rangeBinding(engine, x, plan.first * xPer, plan.count * xPer);
-      const dyr = rangeBinding(engine, dy, plan.first * dyPer, plan.count * dyPer);
-      const out = rangeBinding(engine, partial, slice * size, plan.slices * size);
-      const { blocks: _blocks, ...geometry } = convUniforms(g);
+  const { blocks: _blocks, ...geometry } = convUniforms(g);
+  return {
+    plan(images, fit) {
+      const pixels = images * g.outH * g.outW;
+      const wanted = Math.min(
+        Math.ceil(GPU_WEIGHT_GRAD_WORKGROUPS / workgroupsPerSlice),
+        Math.ceil(pixels / GPU_MIN_SLICE_PIXELS),
+        fit,
+        Math.floor(engine.limits.maxComputeWorkgroupsPerDimension / g.group), // slices x groups go along z
+      );
+      const slicePixels = Math.ceil(pixels / Math.max(1, wanted));
+      return { pixels, slicePixels, slices: Math.ceil(pixels / slicePixels) };
+    },
+    run(plan, bindings, skips) {
       engine.run('conv2d-weight-grad-tiled', {
-        bindings: { x: xr.binding, dy: dyr.binding, partial: out.binding },
-        uniforms: { ...geometry, pixels: plan.pixels, slicePixels: plan.slicePixels, xSkip: xr.skip, dySkip: dyr.skip, outBase: out.skip },
+        bindings,
+        uniforms: { ...geometry, pixels: plan.pixels, slicePixels: plan.slicePixels, ...skips },
         workgroups: [grid[0], grid[1], g.group * plan.slices],
       });
-      slice += plan.slices;
-    }
-  });
-}
-
-/**
- * Runs `record`, which writes one partial weight gradient per slice into `partial` [slices, size],
- * and returns their sum shaped as wShape (the partial itself when there is one slice).
- */
-function sumSlices(engine: Engine, plans: { slices: number }[], size: number, wShape: readonly number[], record: (partial: Tensor) => void): Tensor {
-  const totalSlices = plans.reduce((s, p) => s + p.slices, 0);
-  const partial = engine.empty(totalSlices === 1 ? wShape : [totalSlices, size]);
-  record(partial);
-  if (totalSlices === 1) return partial;
-  const sum = engine.ops.channelSum(partial);
-  partial.dispose();
-  const dw = sum.reshape([...wShape]);
-  sum.dispose();
-  return dw;
+    },
+  };
 }
 
 function checkBias(op: string, b: Tensor | null | undefined, channels: number): Tensor | null {
