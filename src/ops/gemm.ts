@@ -46,7 +46,7 @@ interface Kernel {
 }
 
 function chooseKernel(engine: Engine, m: number, n: number, k: number, transA: boolean, transB: boolean): Kernel {
-  if (engine.tuning === 'gpu') return { name: 'gemm-tiled', rows: 64, cols: 64 };
+  if (engine.tuning === 'gpu') return { name: 'gemm-tiled', rows: GPU_TILE, cols: GPU_TILE };
   if (transA && !transB && m % 4 === 0 && n % 4 === 0) return { name: 'gemm-tn', rows: 8, cols: 8 };
   const vec4 = !transA && k % 4 === 0 && (transB || n % 4 === 0);
   if (!vec4) return { name: 'gemm', rows: 4, cols: 4 };
@@ -54,7 +54,9 @@ function chooseKernel(engine: Engine, m: number, n: number, k: number, transA: b
   return { name: transB ? 'gemm-nt' : 'gemm-nn', rows: 8, cols: 8 };
 }
 
-/** Workgroups a GPU product aims for at least: with fewer 64 x 64 tiles, the sum over k is split. */
+/** Rows and columns of y per workgroup of gemm-tiled.wgsl. */
+const GPU_TILE = 64;
+/** Workgroups a GPU product aims for at least: with fewer tiles, the sum over k is split. */
 const GPU_WORKGROUPS = 128;
 /** Fewest k values one slice of a split product sums. */
 const GPU_MIN_SLICE_K = 256;
@@ -65,7 +67,7 @@ const GPU_MIN_SLICE_K = 256;
  * over k split into slices whose partial products gemm-split-sum.wgsl adds up.
  */
 function runTiled(engine: Engine, piece: { m: number; n: number; k: number }, bindings: Record<'a' | 'b' | 'c' | 'y', Binding>, uniforms: Record<string, number>): void {
-  const grid = [Math.ceil(piece.n / 64), Math.ceil(piece.m / 64)];
+  const grid = [Math.ceil(piece.n / GPU_TILE), Math.ceil(piece.m / GPU_TILE)];
   const size = piece.m * piece.n;
   const wanted = Math.min(
     Math.ceil(GPU_WORKGROUPS / (grid[0] * grid[1])),
