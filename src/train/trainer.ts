@@ -105,6 +105,8 @@ export function batchTensor(engine: Engine, spec: ModelSpec, images: LabelledIma
 
 /** A step's loss and predictions on their way back from the GPU. */
 interface PendingResults {
+  /** The step within its epoch (0-based). */
+  step: number;
   loss: Promise<Float32Array | Int32Array>;
   probs: Promise<Float32Array>;
   labels: Int32Array;
@@ -155,14 +157,14 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
       let correct = 0;
       // The loss and predictions of a step are read back while the next step runs: waiting for
       // them before recording the next one would leave the GPU idle in between.
-      const account = async (pending: PendingResults, s: number) => {
+      const account = async (pending: PendingResults) => {
         const [lossValue] = await pending.loss;
         const predicted = argmaxRows(await pending.probs, pending.labels.length, pending.classes);
         const batchCorrect = predicted.reduce((n, p, r) => n + (p === pending.labels[r] ? 1 : 0), 0);
-        if (!Number.isFinite(lossValue)) throw new Error(`training diverged at epoch ${epoch}, step ${s + 1}: loss is ${lossValue}`);
+        if (!Number.isFinite(lossValue)) throw new Error(`training diverged at epoch ${epoch}, step ${pending.step + 1}: loss is ${lossValue}`);
         lossSum += lossValue;
         correct += batchCorrect;
-        options.onStep?.({ epoch, step: s + 1, stepsPerEpoch, loss: lossValue, accuracy: batchCorrect / pending.labels.length });
+        options.onStep?.({ epoch, step: pending.step + 1, stepsPerEpoch, loss: lossValue, accuracy: batchCorrect / pending.labels.length });
       };
       let previous: PendingResults | null = null;
       for (let s = 0; s < stepsPerEpoch; s++) {
@@ -182,16 +184,16 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
           g.dispose();
         });
         // read() submits the step and its copies at once, so the tensors can go right away.
-        const pending: PendingResults = { loss: loss.read(), probs: probs.readFloat(), labels: labelsHost, classes: probs.shape[1] };
+        const pending: PendingResults = { step: s, loss: loss.read(), probs: probs.readFloat(), labels: labelsHost, classes: probs.shape[1] };
         // Awaited next round; if this round throws first, their failure must not go unhandled.
         pending.loss.catch(() => {});
         pending.probs.catch(() => {});
         for (const t of [x, labels, loss, probs, dlogits]) t.dispose();
         trace.dispose();
-        if (previous) await account(previous, s - 1);
+        if (previous) await account(previous);
         previous = pending;
       }
-      if (previous) await account(previous, stepsPerEpoch - 1);
+      if (previous) await account(previous);
       const summary = {
         epoch,
         trainLoss: lossSum / stepsPerEpoch,
