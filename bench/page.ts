@@ -6,7 +6,7 @@ import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { runBench, type BenchContext, type BenchReport, type RowResult } from './harness.ts';
 import { optionsFromSearch } from './options.ts';
 import { createPeer, type Peer } from './peer.ts';
-import { COLUMNS, cells, resultFileName, rowNote, summaryLine } from './report.ts';
+import { COLUMNS, cells, noteLines, resultFileName, rowNote, summaryLine } from './report.ts';
 import { benchRows } from './rows/index.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -84,11 +84,9 @@ async function run(): Promise<void> {
       if (p.last) appendRow(p.last);
     });
     $('summary').textContent = summaryLine(report);
-    for (const r of report.rows) {
-      const note = rowNote(r);
-      if (!note) continue;
+    for (const text of noteLines(report, '')) {
       const li = document.createElement('li');
-      li.textContent = `${r.group} ${r.name}: ${note}`;
+      li.textContent = text;
       $('notes').append(li);
     }
     const link = $<HTMLAnchorElement>('download');

@@ -63,7 +63,7 @@ export function rowNote(r: RowResult): string | undefined {
 }
 
 /** The rows' notes, one line each: `prefix` then the row, a colon and its note. */
-function noteLines(report: BenchReport, prefix: string): string[] {
+export function noteLines(report: BenchReport, prefix: string): string[] {
   return report.rows.flatMap((r) => {
     const note = rowNote(r);
     return note ? [`${prefix}${r.group} ${r.name}: ${note}`] : [];
