@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
+import { getEngine, randomArray, expectClose, TUNINGS } from './helpers/engine.ts';
 import { numericGradient } from './helpers/gradcheck.ts';
 import { createSmallEngine } from './helpers/small-engine.ts';
 import * as ref from '../src/reference/conv.ts';
@@ -115,9 +115,7 @@ describe('conv references on cases worked by hand', () => {
   });
 });
 
-// Both kernel variants, whatever the adapter: 'cpu' (register tiles) and 'gpu' (workgroup tiles).
-const TUNINGS = ['cpu', 'gpu'] as const;
-
+// Both kernel families run every case: 'cpu' (register tiles) and 'gpu' (workgroup tiles).
 describe.each(TUNINGS)('conv2d on the GPU, %s kernels', (tuning) => {
   it('matches the hand-worked case', async () => {
     const engine = await getEngine(tuning);

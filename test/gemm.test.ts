@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, Tensor } from '../src/index.ts';
 import { createSmallEngine } from './helpers/small-engine.ts';
-import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
+import { getEngine, randomArray, expectClose, TUNINGS } from './helpers/engine.ts';
 import { numericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/gemm.ts';
 import type { GemmAttrs } from '../src/ops/gemm.ts';
@@ -56,7 +56,7 @@ describe('gemm reference', () => {
 });
 
 // Both kernel families, whatever the adapter: 'cpu' (register tiles) and 'gpu' (gemm-tiled).
-describe.each(['cpu', 'gpu'] as const)('gemm, %s kernels', (tuning) => {
+describe.each(TUNINGS)('gemm, %s kernels', (tuning) => {
   // Sizes that hit every kernel (k, or m and n when a is transposed, multiples of 4 or not: the
   // vec4 paths with 8x8 tiles; m = 1: the one-row kernels; otherwise the strided 4x4 one) and
   // leave partial tiles at the edges (m or n = 4 mod 8 leaves half a tile).

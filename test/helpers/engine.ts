@@ -4,6 +4,9 @@ import { afterAll } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.ts';
 import type { Tuning } from '../../src/engine/engine.ts';
 
+/** Both kernel families, for tests that run every case with each whatever the adapter. */
+export const TUNINGS = ['cpu', 'gpu'] as const;
+
 const engines = new Map<string, Promise<Engine>>();
 
 /**
