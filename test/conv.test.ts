@@ -47,6 +47,13 @@ const convCases: ConvCase[] = [
   { name: 'strides [4, 2] with dilation 2 (taps reach every other class)', x: [2, 3, 17, 19], w: [5, 3, 3, 3], attrs: { strides: [4, 2], dilations: [2, 2], pads: [1, 2, 0, 1] } },
   { name: 'realistic: 32 -> 64 channels, 28x28, 3x3 pad 1', x: [1, 32, 28, 28], w: [64, 32, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
   { name: 'batch 3 of 40x40 (weight gradient summed in slices, the last one short)', x: [3, 4, 40, 40], w: [8, 4, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+  // 3x3 stride 1 with 8 or more reduction channels: Winograd F(2x2, 3x3) under the 'cpu' kernels
+  // (conv2dInput's reduction channels are w's outputs). Odd maps (half tiles), tile counts over 16
+  // and not a multiple of it, partial 16-channel blocks, groups, pads wider than the kernel's reach.
+  { name: 'Winograd: no padding, odd map, batch 3, bias', x: [3, 9, 11, 13], w: [21, 9, 3, 3], bias: true, attrs: {} },
+  { name: 'Winograd: asymmetric pads, 72 tiles', x: [2, 12, 17, 15], w: [18, 12, 3, 3], attrs: { pads: [0, 2, 1, 1] } },
+  { name: 'Winograd: group 2 of 8 channels, 10 outputs each', x: [2, 16, 9, 10], w: [20, 8, 3, 3], bias: true, attrs: { group: 2, pads: [1, 1, 1, 1] } },
+  { name: 'Winograd: pads wider than the kernel reaches', x: [1, 8, 5, 6], w: [9, 8, 3, 3], attrs: { pads: [3, 0, 2, 4] } },
 ];
 
 interface TransposeCase {
@@ -67,6 +74,8 @@ const transposeCases: TransposeCase[] = [
   { name: 'output shape (pads derived)', x: [1, 3, 4, 4], w: [3, 2, 3, 3], attrs: { strides: [2, 2], outputShape: [8, 8] } },
   { name: 'output shape larger than natural (negative pads)', x: [1, 2, 3, 3], w: [2, 3, 2, 2], attrs: { strides: [2, 2], outputShape: [8, 9] } },
   { name: 'stride 1, output shape larger than natural', x: [2, 2, 3, 3], w: [2, 3, 2, 2], bias: true, attrs: { outputShape: [6, 5] } },
+  { name: 'Winograd (stride 1, 3x3): output shape larger than natural (negative pads)', x: [2, 9, 5, 6], w: [9, 10, 3, 3], bias: true, attrs: { outputShape: [9, 11] } },
+  { name: 'Winograd (stride 1, 3x3): pad 1, 17 outputs', x: [1, 16, 12, 7], w: [16, 17, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
   { name: '17 -> 20 channels, 11x11 stride 4', x: [1, 17, 4, 3], w: [17, 20, 11, 11], bias: true, attrs: { strides: [4, 4], pads: [2, 3, 1, 0] } },
 ];
 

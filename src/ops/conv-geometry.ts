@@ -127,3 +127,22 @@ export function convTranspose2dGeometry(op: string, xShape: readonly number[], w
 export function checkShapeIs(op: string, name: string, shape: readonly number[], expected: readonly number[], what: string): void {
   if (shape.length !== expected.length || shape.some((d, i) => d !== expected[i])) fail(op, `${name} ${shapeString(shape)} must be ${shapeString(expected)} (${what})`);
 }
+
+/**
+ * How a kernel finds its weights in w [d0, d1, kH, kW]. `outputFirst`: d0 holds the kernel's output
+ * channels (all groups) and d1 its reduction channels (per group), as for Conv's OIHW; otherwise the
+ * other way round, as for ConvTranspose's IOHW. `flip` reverses the taps.
+ */
+export interface WeightLayout {
+  outputFirst: boolean;
+  flip: boolean;
+}
+
+/** Per-group channel counts and the strides of w between groups, output and reduction channels. */
+export function weightStrides(w: { shape: readonly number[] }, groups: number, { outputFirst }: WeightLayout) {
+  const [d0, d1, kH, kW] = w.shape;
+  const taps = kH * kW;
+  const groupO = outputFirst ? d0 / groups : d1;
+  const groupI = outputFirst ? d1 : d0 / groups;
+  return { taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps };
+}

@@ -18,8 +18,9 @@
 
 import type { Binding, Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { rangeBinding, rangeLimit } from './range-binding.ts';
+import { imageChunks, rangeBinding, rangeLimit } from './range-binding.ts';
 import { check, checkTensor, fail, groupsFor, shapeString } from './util.ts';
+import { winogradApplies, winogradConvolution } from './winograd.ts';
 import {
   checkShapeIs,
   conv2dGeometry,
@@ -28,6 +29,8 @@ import {
   type ConvAttrs,
   type ConvGeometry,
   type ConvTransposeAttrs,
+  type WeightLayout,
+  weightStrides,
 } from './conv-geometry.ts';
 
 export type { ConvAttrs, ConvTransposeAttrs, ConvGeometry } from './conv-geometry.ts';
@@ -53,25 +56,6 @@ function swapSides(g: ConvGeometry): ConvGeometry {
   return { ...g, inC: g.outC, inH: g.outH, inW: g.outW, outC: g.inC, outH: g.inH, outW: g.inW };
 }
 
-/**
- * How a kernel finds its weights in w [d0, d1, kH, kW]. `outputFirst`: d0 holds the kernel's output
- * channels (all groups) and d1 its reduction channels (per group), as for Conv's OIHW; otherwise the
- * other way round, as for ConvTranspose's IOHW. `flip` reverses the taps.
- */
-interface WeightLayout {
-  outputFirst: boolean;
-  flip: boolean;
-}
-
-/** Per-group channel counts and the strides of w between groups, output and reduction channels. */
-function weightStrides(w: Tensor, groups: number, { outputFirst }: WeightLayout) {
-  const [d0, d1, kH, kW] = w.shape;
-  const taps = kH * kW;
-  const groupO = outputFirst ? d0 / groups : d1;
-  const groupI = outputFirst ? d1 : d0 / groups;
-  return { taps, groupO, groupI, strideGroup: groupO * groupI * taps, strideO: outputFirst ? d1 * taps : taps, strideI: outputFirst ? taps : d1 * taps };
-}
-
 /** Repacks w for conv2d.wgsl / conv-transpose2d.wgsl (see conv2d-pack-weights.wgsl). */
 function packWeights(engine: Engine, w: Tensor, groups: number, layout: WeightLayout): Tensor {
   const { taps, groupO, groupI, strideGroup, strideO, strideI } = weightStrides(w, groups, layout);
@@ -94,6 +78,7 @@ const GPU_TILE = 64;
  * conv2d.wgsl on repacked weights on a CPU driver, conv2d-tiled.wgsl on a GPU.
  */
 function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
+  if (winogradApplies(engine, g)) return winogradConvolution(engine, op, x, w, layout, bias, g);
   if (engine.tuning === 'cpu') {
     const packed = packWeights(engine, w, g.group, layout);
     const y = convolve(engine, op, 'direct', x, packed, bias, g);
@@ -123,19 +108,6 @@ function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, lay
     });
   }
   return y;
-}
-
-/**
- * Splits n images into runs whose elements (perImage of each tensor) fit one binding each, and
- * that hold at most `maxImages` images (a kernel's grid limit).
- */
-function imageChunks(engine: Engine, op: string, n: number, perImage: number[], maxImages = Infinity): { first: number; count: number }[] {
-  const largest = Math.max(...perImage);
-  const fit = Math.min(Math.floor(rangeLimit(engine) / largest), maxImages);
-  if (fit < 1) fail(op, `one image of ${largest} elements is larger than a storage binding may be (maxStorageBufferBindingSize ${engine.limits.maxStorageBufferBindingSize} bytes)`);
-  const chunks = [];
-  for (let first = 0; first < n; first += fit) chunks.push({ first, count: Math.min(fit, n - first) });
-  return chunks;
 }
 
 /** The uniforms every convolution kernel takes: the geometry. */
