@@ -21,7 +21,7 @@ export const INSTALL_HINT =
 export interface AcquiredDevice {
   device: GPUDevice;
   adapter: GPUAdapter | null;
-  /** Keeps Dawn's GPU object alive: if it is garbage-collected while a device runs, Node crashes. */
+  /** Dawn's GPU object, or navigator.gpu (Node keeps Dawn's alive in device.ts, see dawnInstances). */
   instance: unknown;
 }
 
@@ -72,6 +72,23 @@ function mayHaveGpu(fs: typeof import('node:fs')): boolean {
   }
 }
 
+/**
+ * Dawn's GPU objects, one per driver choice, kept for the life of the process and shared by every
+ * engine. Dawn processes a device's events on the instance from a callback it schedules itself;
+ * if the instance is garbage-collected first (after an engine is destroyed, say), that callback
+ * runs on freed memory and Node dies with SIGSEGV. Keeping them does not keep Node from exiting.
+ */
+const dawnInstances = new Map<string, GPU>();
+
+function dawnInstance(driver: string, create: () => GPU): GPU {
+  let instance = dawnInstances.get(driver);
+  if (!instance) {
+    instance = create();
+    dawnInstances.set(driver, instance);
+  }
+  return instance;
+}
+
 async function acquireNodeDevice(limitOverride?: Partial<Record<string, number>>): Promise<AcquiredDevice> {
   const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
   // Dawn prints a harmless error when it has no runtime dir.
@@ -90,7 +107,7 @@ async function acquireNodeDevice(limitOverride?: Partial<Record<string, number>>
 
   const userChoseDriver = !!process.env.VK_ICD_FILENAMES || !!process.env.VK_DRIVER_FILES;
   if (userChoseDriver || mayHaveGpu(fs)) {
-    const instance = webgpu.create(DAWN_OPTIONS);
+    const instance = dawnInstance('as found', () => webgpu.create(DAWN_OPTIONS));
     const got = await requestFrom(instance, limitOverride);
     if (got) return { ...got, instance };
     if (userChoseDriver) throw new Error(`No WebGPU adapter with the Vulkan driver named by VK_ICD_FILENAMES/VK_DRIVER_FILES. ${INSTALL_HINT}`);
@@ -98,9 +115,11 @@ async function acquireNodeDevice(limitOverride?: Partial<Record<string, number>>
   if (!fs.existsSync(SWIFTSHADER_ICD)) {
     throw new Error(`No GPU adapter found and SwiftShader is missing (${SWIFTSHADER_ICD}). ${INSTALL_HINT}`);
   }
-  // The Vulkan loader reads this at instance creation, so a fresh instance picks it up.
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  const instance = webgpu.create(DAWN_OPTIONS);
+  const instance = dawnInstance('swiftshader', () => {
+    // The Vulkan loader reads this at instance creation, so a fresh instance picks it up.
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    return webgpu.create(DAWN_OPTIONS);
+  });
   const got = await requestFrom(instance, limitOverride);
   if (!got) throw new Error(`SwiftShader is installed but gave no WebGPU adapter (is libvulkan1 installed?). ${INSTALL_HINT}`);
   return { ...got, instance };
