@@ -1,9 +1,13 @@
 // Winograd F(2x2, 3x3), step 2 of 4: cuts each input channel into overlapping 4x4 patches, one per
 // 2x2 tile of output pixels (patches step by 2; padding reads as zero), and transforms each,
 // V = B^T d B, into the 16 components the product multiplies:
-//   v[n][xi][c][tile], tiles row-major over the output map, padded with zeros to `paddedTiles`
-//   (a multiple of 16, so that the product reads 16 tiles as 4 aligned vec4s).
-//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//   v[n][tile / 16][c][xi][tile % 16], tiles row-major over the output map, padded with zeros to
+//   `paddedTiles` (a multiple of 16): the product reads 16 tiles of one component as 4 aligned
+//   vec4s, and a patch's 16 components lie within 1 KiB.
+//   B^T = [1  0 -1  0]
+//         [0  1  1  0]
+//         [0 -1  1  0]
+//         [0  1  0 -1]
 // Threads: one per (image, input channel, padded tile).
 
 struct Params {
@@ -22,11 +26,36 @@ struct Params {
 
 override WG: u32 = 64;
 
-/** B^T times the column (a, b, c, d). */
-fn fold(d: vec4<f32>) -> vec4<f32> {
-  return vec4<f32>(d.x - d.z, d.y + d.z, d.z - d.y, d.y - d.w);
+/** Row iy of the patch: 4 input values from column ix (zero outside the map). */
+fn patchRow(plane: u32, iy: i32, ix: i32) -> vec4<f32> {
+  if (iy < 0 || iy >= i32(p.H)) { return vec4<f32>(0.0); }
+  let row = plane + u32(iy) * p.W;
+  if (ix >= 0 && ix + 3 < i32(p.W)) {
+    let at = row + u32(ix);
+    return vec4<f32>(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
+  }
+  let cols = vec4<i32>(ix) + vec4<i32>(0, 1, 2, 3);
+  let inside = (cols >= vec4<i32>(0)) & (cols < vec4<i32>(i32(p.W)));
+  let at = vec4<u32>(max(cols, vec4<i32>(0))) + vec4<u32>(row);
+  return select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), inside);
 }
 
+/** B^T times the four values of one row of B^T d: that row of V. */
+fn transformRow(e: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(e.x - e.z, e.y + e.z, e.z - e.y, e.y - e.w);
+}
+
+/** Stores one row of V (components 4 * row .. 4 * row + 3), 16 values apart from `at`. */
+fn storeRow(at: u32, e: vec4<f32>) {
+  let r = transformRow(e);
+  v[at] = r.x;
+  v[at + 16u] = r.y;
+  v[at + 32u] = r.z;
+  v[at + 48u] = r.w;
+}
+
+// Written out rather than looped: on SwiftShader an array indexed by a loop variable lives in
+// memory, not registers.
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = (wid.x + wid.y * nwg.x) * WG + lid;
@@ -36,33 +65,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let c = r % p.C;
   let n = r / p.C;
 
-  // The patch, row by row (zero past the map and in the padding tiles).
-  var d: array<vec4<f32>, 4>;
+  // The patch d, row by row (zero past the map, and for the padding tiles).
+  var d0 = vec4<f32>(0.0);
+  var d1 = vec4<f32>(0.0);
+  var d2 = vec4<f32>(0.0);
+  var d3 = vec4<f32>(0.0);
   if (tile < p.tiles) {
-    let iy0 = i32(tile / p.tilesW) * 2 - p.padTop;
-    let ix0 = i32(tile % p.tilesW) * 2 - p.padLeft;
+    let iy = i32(tile / p.tilesW) * 2 - p.padTop;
+    let ix = i32(tile % p.tilesW) * 2 - p.padLeft;
     let plane = p.xSkip + (n * p.C + c) * p.H * p.W;
-    for (var row = 0; row < 4; row++) {
-      let iy = iy0 + row;
-      for (var col = 0; col < 4; col++) {
-        let ix = ix0 + col;
-        let inside = iy >= 0 && iy < i32(p.H) && ix >= 0 && ix < i32(p.W);
-        d[row][col] = select(0.0, x[plane + u32(select(0, iy * i32(p.W) + ix, inside))], inside);
-      }
-    }
+    d0 = patchRow(plane, iy, ix);
+    d1 = patchRow(plane, iy + 1, ix);
+    d2 = patchRow(plane, iy + 2, ix);
+    d3 = patchRow(plane, iy + 3, ix);
   }
-  // B^T d (each column folded), then (B^T d) B (each row folded).
-  let columns = array<vec4<f32>, 4>(
-    fold(vec4<f32>(d[0].x, d[1].x, d[2].x, d[3].x)), fold(vec4<f32>(d[0].y, d[1].y, d[2].y, d[3].y)),
-    fold(vec4<f32>(d[0].z, d[1].z, d[2].z, d[3].z)), fold(vec4<f32>(d[0].w, d[1].w, d[2].w, d[3].w)));
-  let stride = p.C * p.paddedTiles;
-  var at = (n * 16u * p.C + c) * p.paddedTiles + tile;
-  for (var row = 0u; row < 4u; row++) {
-    let folded = fold(vec4<f32>(columns[0][row], columns[1][row], columns[2][row], columns[3][row]));
-    v[at] = folded.x;
-    v[at + stride] = folded.y;
-    v[at + 2u * stride] = folded.z;
-    v[at + 3u * stride] = folded.w;
-    at += 4u * stride;
-  }
+  // B^T d, whose rows are sums of d's rows; then each of its rows times B.
+  // Component xi = 4 * row + column, 16 values apart.
+  let at = ((n * (p.paddedTiles / 16u) + tile / 16u) * p.C + c) * 256u + tile % 16u;
+  storeRow(at, d0 - d2);
+  storeRow(at + 64u, d1 + d2);
+  storeRow(at + 128u, d2 - d1);
+  storeRow(at + 192u, d1 - d3);
 }

@@ -1,6 +1,7 @@
 // Winograd F(2x2, 3x3), step 4 of 4: turns each tile's 16 products (winograd-product.wgsl) back
 // into its 2x2 output pixels, Y = A^T m A, adds the bias and writes those inside the output map.
-//   A^T = [1 1 1 0; 0 1 -1 -1]
+//   A^T = [1  1  1  0]
+//         [0  1 -1 -1]
 // Threads: one per (image, output channel, tile).
 
 struct Params {
@@ -20,9 +21,15 @@ struct Params {
 
 override WG: u32 = 64;
 
-/** A^T times the column (a, b, c, d). */
-fn fold(d: vec4<f32>) -> vec2<f32> {
-  return vec2<f32>(d.x + d.y + d.z, d.y - d.z - d.w);
+/** Row `row` of the tile's 4 x 4 products (component xi = 4 * row + column, 16 values apart). */
+fn productRow(at: u32, row: u32) -> vec4<f32> {
+  let first = at + 64u * row;
+  return vec4<f32>(m[first], m[first + 16u], m[first + 32u], m[first + 48u]);
+}
+
+/** A^T times the four values of one row of A^T m: its 2 output pixels. */
+fn transformRow(s: vec4<f32>) -> vec2<f32> {
+  return vec2<f32>(s.x + s.y + s.z, s.y - s.z - s.w);
 }
 
 @compute @workgroup_size(WG)
@@ -34,31 +41,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let o = r % p.M;
   let n = r / p.M;
 
-  // The tile's 16 components, row by row (component xi = 4 * row + column).
-  let stride = p.M * p.paddedTiles;
-  let at = (n * 16u * p.M + o) * p.paddedTiles + tile;
-  var rows: array<vec4<f32>, 4>;
-  for (var row = 0u; row < 4u; row++) {
-    let first = at + 4u * row * stride;
-    rows[row] = vec4<f32>(m[first], m[first + stride], m[first + 2u * stride], m[first + 3u * stride]);
-  }
-  // A^T m (each column folded), then (A^T m) A (each of the two rows folded).
-  let c0 = fold(vec4<f32>(rows[0].x, rows[1].x, rows[2].x, rows[3].x));
-  let c1 = fold(vec4<f32>(rows[0].y, rows[1].y, rows[2].y, rows[3].y));
-  let c2 = fold(vec4<f32>(rows[0].z, rows[1].z, rows[2].z, rows[3].z));
-  let c3 = fold(vec4<f32>(rows[0].w, rows[1].w, rows[2].w, rows[3].w));
-  let b = select(0.0, bias[o], p.hasBias != 0u);
-  let top = fold(vec4<f32>(c0.x, c1.x, c2.x, c3.x)) + b;
-  let bottom = fold(vec4<f32>(c0.y, c1.y, c2.y, c3.y)) + b;
+  // m[n][tile / 16][o][xi][tile % 16] (see winograd-product.wgsl).
+  let at = ((n * (p.paddedTiles / 16u) + tile / 16u) * p.M + o) * 256u + tile % 16u;
+  let m0 = productRow(at, 0u);
+  let m1 = productRow(at, 1u);
+  let m2 = productRow(at, 2u);
+  let m3 = productRow(at, 3u);
+  // A^T m, whose rows are sums of m's rows; then each of its two rows times A.
+  let b = vec2<f32>(select(0.0, bias[o], p.hasBias != 0u));
+  let top = transformRow(m0 + m1 + m2) + b;
+  let bottom = transformRow(m1 - m2 - m3) + b;
 
   let oy = (tile / p.tilesW) * 2u;
   let ox = (tile % p.tilesW) * 2u;
-  let base = p.ySkip + (n * p.M + o) * p.Ho * p.Wo + oy * p.Wo + ox;
+  let at0 = p.ySkip + (n * p.M + o) * p.Ho * p.Wo + oy * p.Wo + ox;
   let right = ox + 1u < p.Wo;
-  y[base] = top.x;
-  if (right) { y[base + 1u] = top.y; }
+  y[at0] = top.x;
+  if (right) { y[at0 + 1u] = top.y; }
   if (oy + 1u < p.Ho) {
-    y[base + p.Wo] = bottom.x;
-    if (right) { y[base + p.Wo + 1u] = bottom.y; }
+    y[at0 + p.Wo] = bottom.x;
+    if (right) { y[at0 + p.Wo + 1u] = bottom.y; }
   }
 }

@@ -2,6 +2,8 @@
 // reduction channels of the transformed weights (winograd-weights.wgsl) and the transformed input
 // patches (winograd-input.wgsl):
 //   m[n][xi][o][tile] = sum over reduction channels i of o's group of u[g][xi][o][i] * v[n][xi][i][tile]
+// (stored as m[n][tile / 16][o][xi][tile % 16], the layout winograd-output.wgsl reads from; u and v
+// likewise keep a channel's 16 components together).
 // This is where the work is: 16 multiply-adds per tile of 4 output pixels and channel pair, where a
 // direct 3x3 convolution does 36.
 // Threads: one per (image, group, block of 16 output channels, component, 16 tiles), each keeping
@@ -25,6 +27,11 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> m: array<vec4<f32>>;
 
 override WG: u32 = 16;
+
+/** Components of the transform domain: 4 x 4. */
+const COMPONENTS = 16u;
+/** vec4s per channel in u, v and m: 16 components of 16 values. */
+const CHANNEL = 64u;
 
 alias Tile = array<mat4x4<f32>, 16>;
 
@@ -57,50 +64,58 @@ fn weights(at: u32) -> mat4x4<f32> {
   return mat4x4<f32>(u[at], u[at + 1u], u[at + 2u], u[at + 3u]);
 }
 
-/** Writes channel row `k` of column `j` of the 16 tiles' sums: 16 tiles of one channel as 4 vec4s. */
-fn store(acc: ptr<function, Tile>, at: u32, j: u32, k: u32) {
-  m[at] = vec4<f32>((*acc)[0][j][k], (*acc)[1][j][k], (*acc)[2][j][k], (*acc)[3][j][k]);
-  m[at + 1u] = vec4<f32>((*acc)[4][j][k], (*acc)[5][j][k], (*acc)[6][j][k], (*acc)[7][j][k]);
-  m[at + 2u] = vec4<f32>((*acc)[8][j][k], (*acc)[9][j][k], (*acc)[10][j][k], (*acc)[11][j][k]);
-  m[at + 3u] = vec4<f32>((*acc)[12][j][k], (*acc)[13][j][k], (*acc)[14][j][k], (*acc)[15][j][k]);
+/**
+ * Writes 4 tiles' sums (tiles 4q..4q+3 of the thread's 16, one matrix each): for each of the 16
+ * output channels o of the block (row k of column j: o = first + 4j + k) a vec4 over the 4 tiles,
+ * at vec4 index at + o * CHANNEL + q.
+ */
+fn storeQuad(at: u32, first: u32, last: u32, q: u32, a: mat4x4<f32>, b: mat4x4<f32>, c: mat4x4<f32>, d: mat4x4<f32>) {
+  for (var j = 0u; j < 4u; j++) {
+    let channels = transpose(mat4x4<f32>(a[j], b[j], c[j], d[j]));
+    for (var k = 0u; k < 4u; k++) {
+      let o = first + 4u * j + k;
+      if (o < last) { m[at + o * CHANNEL + q] = channels[k]; }
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = (wid.x + wid.y * nwg.x) * WG + lid;
   if (t >= p.threads) { return; }
-  let quads = p.paddedTiles / 4u;          // vec4s per channel of v and m
-  let tileGroup = t % (p.paddedTiles / 16u);
-  var r = t / (p.paddedTiles / 16u);
-  let xi = r % 16u;
-  r /= 16u;
+  // Component fastest: neighbouring threads then read neighbouring vec4s of u and v.
+  let tileGroups = p.paddedTiles / 16u;
+  let xi = t % COMPONENTS;
+  var r = t / COMPONENTS;
+  let tileGroup = r % tileGroups;
+  r /= tileGroups;
   let outBlock = r % p.blocks;
   r /= p.blocks;
   let g = r % p.groups;
   let n = r / p.groups;
 
-  var ui = (((g * p.blocks + outBlock) * 16u + xi) * p.groupC) * 4u;
-  var vi = ((n * 16u + xi) * p.C + g * p.groupC) * quads + tileGroup * 4u;
+  // Each channel's 16 components of 16 values (weights: output channels; v and m: tiles) are
+  // 64 vec4s; component xi's are vec4s 4 xi .. 4 xi + 3 of them.
+  var ui = (g * p.blocks + outBlock) * p.groupC * CHANNEL + xi * 4u;
+  var vi = ((n * tileGroups + tileGroup) * p.C + g * p.groupC) * CHANNEL + xi * 4u;
   var acc: Tile;
   var c = 0u;
   for (; c + 2u <= p.groupC; c += 2u) {
     step(&acc, weights(ui), vi);
-    step(&acc, weights(ui + 4u), vi + quads);
-    ui += 8u;
-    vi += 2u * quads;
+    step(&acc, weights(ui + CHANNEL), vi + CHANNEL);
+    ui += 2u * CHANNEL;
+    vi += 2u * CHANNEL;
   }
   if (c < p.groupC) {
     step(&acc, weights(ui), vi);
   }
 
-  // Output channel o = block * 16 + 4j + k is row k of column j of every tile's matrix.
   let first = g * p.groupM + outBlock * 16u;
   let last = (g + 1u) * p.groupM;
-  let base = ((n * 16u + xi) * p.M) * quads + tileGroup * 4u;
-  for (var j = 0u; j < 4u; j++) {
-    for (var k = 0u; k < 4u; k++) {
-      let o = first + 4u * j + k;
-      if (o < last) { store(&acc, base + o * quads, j, k); }
-    }
-  }
+  let at = (n * tileGroups + tileGroup) * p.M * CHANNEL + xi * 4u;
+  // Written out rather than looped: a dynamic index into acc would keep it out of registers.
+  storeQuad(at, first, last, 0u, acc[0], acc[1], acc[2], acc[3]);
+  storeQuad(at, first, last, 1u, acc[4], acc[5], acc[6], acc[7]);
+  storeQuad(at, first, last, 2u, acc[8], acc[9], acc[10], acc[11]);
+  storeQuad(at, first, last, 3u, acc[12], acc[13], acc[14], acc[15]);
 }

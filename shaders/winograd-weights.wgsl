@@ -1,10 +1,13 @@
 // Winograd F(2x2, 3x3), step 1 of 4: transforms 3x3 convolution weights, U = G g G^T, into the
 // 4x4 = 16 components the product (winograd-product.wgsl) multiplies, laid out as it reads them:
-//   u[g][block][xi][i][j] = U[xi] of (output channel block * 16 + j of group g, reduction channel i)
+//   u[g][block][i][xi][j] = U[xi] of (output channel block * 16 + j of group g, reduction channel i)
 // (zero past the group's last output channel), so that one component's weights for a block of 16
 // output channels are 4 vec4s. As in conv2d-pack-weights.wgsl the source layout comes as strides
 // (OIHW or IOHW weights, used either way round), and `flip` reverses the taps.
-//   G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+//   G = [  1    0    0 ]
+//       [1/2  1/2  1/2 ]
+//       [1/2 -1/2  1/2 ]
+//       [  0    0    1 ]
 // Threads: one per (group, block, reduction channel, output channel of the block).
 
 struct Params {
@@ -24,11 +27,32 @@ struct Params {
 
 override WG: u32 = 256;
 
-/** G times the column (a, b, c): the 3 taps of one row or column of the kernel -> 4 components. */
-fn expand(a: f32, b: f32, c: f32) -> vec4<f32> {
-  return vec4<f32>(a, 0.5 * (a + b + c), 0.5 * (a - b + c), c);
+/** Row `row` of the 3x3 kernel (reversed with flip): 3 taps from w at `source`. */
+fn kernelRow(source: u32, row: u32) -> vec3<f32> {
+  if (p.flip != 0u) {
+    let at = source + 8u - 3u * row;
+    return vec3<f32>(w[at], w[at - 1u], w[at - 2u]);
+  }
+  let at = source + 3u * row;
+  return vec3<f32>(w[at], w[at + 1u], w[at + 2u]);
 }
 
+/** G times the 3 taps of one row of G g: that row of U. */
+fn transformRow(e: vec3<f32>) -> vec4<f32> {
+  return vec4<f32>(e.x, 0.5 * (e.x + e.y + e.z), 0.5 * (e.x - e.y + e.z), e.z);
+}
+
+/** Stores one row of U (components 4 * row .. 4 * row + 3), 16 values apart from `at`. */
+fn storeRow(at: u32, e: vec3<f32>) {
+  let r = transformRow(e);
+  u[at] = r.x;
+  u[at + 16u] = r.y;
+  u[at + 32u] = r.z;
+  u[at + 48u] = r.w;
+}
+
+// Written out rather than looped: on SwiftShader an array indexed by a loop variable lives in
+// memory, not registers.
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = (wid.x + wid.y * nwg.x) * WG + lid;
@@ -41,23 +65,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let g = r / p.blocks;
   let o = outBlock * 16u + j;
 
-  // The 3x3 kernel, tap (ky, kx) at k[ky][kx] (reversed with flip); zero past the group's end.
+  // The kernel g, row by row (zero past the group's last output channel).
   let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + i * p.strideI;
   let keep = select(0.0, 1.0, o < p.groupO);
-  var k: array<f32, 9>;
-  for (var tap = 0u; tap < 9u; tap++) {
-    k[tap] = keep * w[source + select(tap, 8u - tap, p.flip != 0u)];
-  }
-  // G g: each column of taps expanded to 4 rows; then (G g) G^T: each of those rows expanded.
-  let c0 = expand(k[0], k[3], k[6]);
-  let c1 = expand(k[1], k[4], k[7]);
-  let c2 = expand(k[2], k[5], k[8]);
-  let rows = array<vec4<f32>, 4>(
-    expand(c0.x, c1.x, c2.x), expand(c0.y, c1.y, c2.y), expand(c0.z, c1.z, c2.z), expand(c0.w, c1.w, c2.w));
-
-  // Component xi = 4 * row + column.
-  let firstRow = (g * p.blocks + outBlock) * 16u;
-  for (var xi = 0u; xi < 16u; xi++) {
-    u[((firstRow + xi) * p.groupI + i) * 16u + j] = rows[xi / 4u][xi % 4u];
-  }
+  let g0 = keep * kernelRow(source, 0u);
+  let g1 = keep * kernelRow(source, 1u);
+  let g2 = keep * kernelRow(source, 2u);
+  // G g, whose rows are combinations of g's rows; then each of its rows times G^T.
+  // Component xi = 4 * row + column, 16 values apart.
+  let at = ((g * p.blocks + outBlock) * p.groupI + i) * 256u + j;
+  storeRow(at, g0);
+  storeRow(at + 64u, 0.5 * (g0 + g1 + g2));
+  storeRow(at + 128u, 0.5 * (g0 - g1 + g2));
+  storeRow(at + 192u, g2);
 }

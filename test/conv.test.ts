@@ -51,7 +51,7 @@ const convCases: ConvCase[] = [
   // (conv2dInput's reduction channels are w's outputs). Odd maps (half tiles), tile counts over 16
   // and not a multiple of it, partial 16-channel blocks, groups, pads wider than the kernel's reach.
   { name: 'Winograd: no padding, odd map, batch 3, bias', x: [3, 9, 11, 13], w: [21, 9, 3, 3], bias: true, attrs: {} },
-  { name: 'Winograd: asymmetric pads, 72 tiles', x: [2, 12, 17, 15], w: [18, 12, 3, 3], attrs: { pads: [0, 2, 1, 1] } },
+  { name: 'Winograd: asymmetric pads, 42 tiles, partial both ways', x: [2, 12, 22, 25], w: [18, 12, 3, 3], attrs: { pads: [0, 2, 1, 1] } },
   { name: 'Winograd: group 2 of 8 channels, 10 outputs each', x: [2, 16, 9, 10], w: [20, 8, 3, 3], bias: true, attrs: { group: 2, pads: [1, 1, 1, 1] } },
   { name: 'Winograd: pads wider than the kernel reaches', x: [1, 8, 5, 6], w: [9, 8, 3, 3], attrs: { pads: [3, 0, 2, 4] } },
 ];

@@ -9,10 +9,12 @@
 //   winograd-output.wgsl   Y = A^T M A, plus the bias
 // Used on CPU drivers (engine.tuning 'cpu'), which are bound by arithmetic; the transforms add
 // memory traffic (V and M are 4x the input and output), which is cheap there by comparison.
-// The result differs from a direct convolution by rounding only (the transforms' coefficients
-// are 0, +-1 and 1/2).
+// The transforms' coefficients are 0, +-1 and 1/2, so the result is as accurate as a direct
+// convolution's. F(4x4, 3x3) (36 multiply-adds per 16 pixels) was tried and measured: its
+// transforms (coefficients up to 8 and 1/24) cost a decimal digit of float32 accuracy, 10x the
+// direct convolution's error, and their extra memory traffic ate most of its gain on SwiftShader.
 
-import type { Engine } from '../engine/engine.ts';
+import type { Binding, Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { outputShape, weightStrides, type ConvGeometry, type WeightLayout } from './conv-geometry.ts';
 import { imageChunks, rangeBinding, rangeLimit } from './range-binding.ts';
@@ -21,7 +23,8 @@ import { groupsFor } from './util.ts';
 /** Output channels per thread of the product, and tiles (2x2 output pixels) per thread. */
 const BLOCK = 16;
 const TILES = 16;
-/** Components of the transform domain: 4 x 4. */
+/** Output pixels per tile side, and components of the transform domain: 4 x 4. */
+const TILE_SIDE = 2;
 const COMPONENTS = 16;
 /**
  * Fewest reduction channels per group worth the transforms: with fewer (an RGB image, a
@@ -31,8 +34,8 @@ const MIN_REDUCTION_CHANNELS = 8;
 
 /** Sizes of the transformed tensors for geometry g. */
 function winogradSizes(g: ConvGeometry) {
-  const tilesW = Math.ceil(g.outW / 2);
-  const tiles = Math.ceil(g.outH / 2) * tilesW;
+  const tilesW = Math.ceil(g.outW / TILE_SIDE);
+  const tiles = Math.ceil(g.outH / TILE_SIDE) * tilesW;
   const paddedTiles = Math.ceil(tiles / TILES) * TILES;
   return { tilesW, tiles, paddedTiles, vPer: COMPONENTS * g.inC * paddedTiles, mPer: COMPONENTS * g.outC * paddedTiles };
 }
@@ -50,54 +53,81 @@ export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
 
 /** The direct convolution g of x with weights w (read through `layout`), by Winograd F(2x2, 3x3). */
 export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
-  const { tilesW, tiles, paddedTiles, vPer, mPer } = winogradSizes(g);
-  const strides = weightStrides(w, g.group, layout);
-  const blocks = Math.ceil(strides.groupO / BLOCK);
-
-  const u = engine.empty([g.group * blocks * COMPONENTS * strides.groupI * BLOCK]);
-  const weightThreads = g.group * blocks * strides.groupI * BLOCK;
-  engine.run('winograd-weights', {
-    bindings: { w, u },
-    uniforms: {
-      total: weightThreads, blocks, groupO: strides.groupO, groupI: strides.groupI,
-      strideGroup: strides.strideGroup, strideO: strides.strideO, strideI: strides.strideI, flip: layout.flip ? 1 : 0,
-    },
-    workgroups: groupsFor(weightThreads, 256),
-  });
-
+  const plan = winogradPlan(w, layout, g);
+  const u = transformWeights(engine, w, layout, plan);
   const y = engine.empty(outputShape(g));
   const xPer = g.inC * g.inH * g.inW;
   const yPer = g.outC * g.outH * g.outW;
-  for (const { first, count } of imageChunks(engine, op, g.n, [xPer, yPer, vPer, mPer])) {
+  for (const { first, count } of imageChunks(engine, op, g.n, [xPer, yPer, plan.vPer, plan.mPer])) {
     const xr = rangeBinding(engine, x, first * xPer, count * xPer);
     const yr = rangeBinding(engine, y, first * yPer, count * yPer);
-
-    const v = engine.empty([count * vPer]);
-    const inputThreads = count * g.inC * paddedTiles;
-    engine.run('winograd-input', {
-      bindings: { x: xr.binding, v },
-      uniforms: { C: g.inC, H: g.inH, W: g.inW, padTop: g.pads[0], padLeft: g.pads[1], tilesW, tiles, paddedTiles, total: inputThreads, xSkip: xr.skip },
-      workgroups: groupsFor(inputThreads, 64),
-    });
-
-    const m = engine.empty([count * mPer]);
-    const productThreads = count * g.group * blocks * COMPONENTS * (paddedTiles / TILES);
-    engine.run('winograd-product', {
-      bindings: { u, v, m },
-      uniforms: { C: g.inC, M: g.outC, groups: g.group, groupC: strides.groupI, groupM: strides.groupO, blocks, paddedTiles, threads: productThreads },
-      workgroups: groupsFor(productThreads, 16),
-    });
+    const v = transformInput(engine, xr, count, plan);
+    const m = multiply(engine, u, v, count, plan);
     v.dispose();
-
-    const outputThreads = count * g.outC * tiles;
-    engine.run('winograd-output', {
-      // Without a bias the kernel reads none, but the binding must still be given.
-      bindings: { m, bias: bias ?? u, y: yr.binding },
-      uniforms: { M: g.outC, Ho: g.outH, Wo: g.outW, tilesW, tiles, paddedTiles, total: outputThreads, hasBias: bias ? 1 : 0, ySkip: yr.skip },
-      workgroups: groupsFor(outputThreads, 64),
-    });
+    transformOutput(engine, m, bias ?? u, !!bias, yr, count, plan);
     m.dispose();
   }
   u.dispose();
   return y;
+}
+
+type WinogradPlan = ReturnType<typeof winogradPlan>;
+
+/** Everything the four kernels need to know of convolution g. */
+export function winogradPlan(w: { shape: readonly number[] }, layout: WeightLayout, g: ConvGeometry) {
+  const strides = weightStrides(w, g.group, layout);
+  return { g, ...winogradSizes(g), ...strides, blocks: Math.ceil(strides.groupO / BLOCK), flip: layout.flip };
+}
+
+/** U: the weights in the transform domain, [group][block][reduction channel][component][16]. */
+export function transformWeights(engine: Engine, w: Tensor, layout: WeightLayout, p: WinogradPlan): Tensor {
+  const u = engine.empty([p.g.group * p.blocks * COMPONENTS * p.groupI * BLOCK]);
+  const threads = p.g.group * p.blocks * p.groupI * BLOCK;
+  engine.run('winograd-weights', {
+    bindings: { w, u },
+    uniforms: {
+      total: threads, blocks: p.blocks, groupO: p.groupO, groupI: p.groupI,
+      strideGroup: p.strideGroup, strideO: p.strideO, strideI: p.strideI, flip: layout.flip ? 1 : 0,
+    },
+    workgroups: groupsFor(threads, 256),
+  });
+  return u;
+}
+
+/** V: `count` images of x (bound as xr) in the transform domain, [image][tile / 16][channel][component][tile % 16]. */
+export function transformInput(engine: Engine, xr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): Tensor {
+  const { g } = p;
+  const v = engine.empty([count * p.vPer]);
+  const threads = count * g.inC * p.paddedTiles;
+  engine.run('winograd-input', {
+    bindings: { x: xr.binding, v },
+    uniforms: { C: g.inC, H: g.inH, W: g.inW, padTop: g.pads[0], padLeft: g.pads[1], tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, xSkip: xr.skip },
+    workgroups: groupsFor(threads, 64),
+  });
+  return v;
+}
+
+/** M = U V for each component: [image][tile / 16][output channel][component][tile % 16]. */
+export function multiply(engine: Engine, u: Tensor, v: Tensor, count: number, p: WinogradPlan): Tensor {
+  const { g } = p;
+  const m = engine.empty([count * p.mPer]);
+  const threads = count * g.group * p.blocks * COMPONENTS * (p.paddedTiles / TILES);
+  engine.run('winograd-product', {
+    bindings: { u, v, m },
+    uniforms: { C: g.inC, M: g.outC, groups: g.group, groupC: p.groupI, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads },
+    workgroups: groupsFor(threads, 16),
+  });
+  return m;
+}
+
+/** y (bound as yr) = the output tiles of M, plus the bias (`bias` is any tensor when hasBias is false). */
+export function transformOutput(engine: Engine, m: Tensor, bias: Tensor, hasBias: boolean, yr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): void {
+  const { g } = p;
+  const threads = count * g.outC * p.tiles;
+  engine.run('winograd-output', {
+    // Without a bias the kernel reads none, but the binding must still be given.
+    bindings: { m, bias, y: yr.binding },
+    uniforms: { M: g.outC, Ho: g.outH, Wo: g.outW, tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, hasBias: hasBias ? 1 : 0, ySkip: yr.skip },
+    workgroups: groupsFor(threads, 64),
+  });
 }
