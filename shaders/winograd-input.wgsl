@@ -8,7 +8,8 @@
 //         [0  1  1  0]
 //         [0 -1  1  0]
 //         [0  1  0 -1]
-// Threads: one per (image, input channel, padded tile).
+// Threads: one per (image, input channel, 4 consecutive padded tiles), which writes each component
+// for its 4 tiles as one vec4.
 
 struct Params {
   C: u32, H: u32, W: u32,        // input channels and size (of one image)
@@ -16,13 +17,13 @@ struct Params {
   tilesW: u32,                   // tiles per row of the output map: ceil(Wo / 2)
   tiles: u32,                    // tiles per output map
   paddedTiles: u32,              // tiles rounded up to a multiple of 16
-  total: u32,                    // threads: images * C * paddedTiles
+  total: u32,                    // threads: images * C * paddedTiles / 4
   xSkip: u32,                    // elements before the first image in the bound range of x
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> v: array<f32>;
+@group(0) @binding(2) var<storage, read_write> v: array<vec4<f32>>;
 
 override WG: u32 = 64;
 
@@ -45,13 +46,26 @@ fn transformRow(e: vec4<f32>) -> vec4<f32> {
   return vec4<f32>(e.x - e.z, e.y + e.z, e.z - e.y, e.y - e.w);
 }
 
-/** Stores one row of V (components 4 * row .. 4 * row + 3), 16 values apart from `at`. */
-fn storeRow(at: u32, e: vec4<f32>) {
-  let r = transformRow(e);
-  v[at] = r.x;
-  v[at + 16u] = r.y;
-  v[at + 32u] = r.z;
-  v[at + 48u] = r.w;
+/** V of one tile (zero for a padding tile): column r = row r. */
+fn transform(plane: u32, tile: u32) -> mat4x4<f32> {
+  if (tile >= p.tiles) { return mat4x4<f32>(); }
+  let iy = i32(tile / p.tilesW) * 2 - p.padTop;
+  let ix = i32(tile % p.tilesW) * 2 - p.padLeft;
+  let d0 = patchRow(plane, iy, ix);
+  let d1 = patchRow(plane, iy + 1, ix);
+  let d2 = patchRow(plane, iy + 2, ix);
+  let d3 = patchRow(plane, iy + 3, ix);
+  // B^T d, whose rows are sums of d's rows; then each of its rows times B.
+  return mat4x4<f32>(transformRow(d0 - d2), transformRow(d1 + d2), transformRow(d2 - d1), transformRow(d1 - d3));
+}
+
+/** Stores row r of V for 4 tiles (one column each of `rows`): components 4r .. 4r + 3, as vec4s. */
+fn storeRow(at: u32, rows: mat4x4<f32>) {
+  let components = transpose(rows);
+  v[at] = components[0];
+  v[at + 4u] = components[1];
+  v[at + 8u] = components[2];
+  v[at + 12u] = components[3];
 }
 
 // Written out rather than looped: on SwiftShader an array indexed by a loop variable lives in
@@ -60,30 +74,22 @@ fn storeRow(at: u32, e: vec4<f32>) {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = (wid.x + wid.y * nwg.x) * WG + lid;
   if (t >= p.total) { return; }
-  let tile = t % p.paddedTiles;
-  let r = t / p.paddedTiles;
+  let quads = p.paddedTiles / 4u;
+  let quad = t % quads;
+  let r = t / quads;
   let c = r % p.C;
   let n = r / p.C;
 
-  // The patch d, row by row (zero past the map, and for the padding tiles).
-  var d0 = vec4<f32>(0.0);
-  var d1 = vec4<f32>(0.0);
-  var d2 = vec4<f32>(0.0);
-  var d3 = vec4<f32>(0.0);
-  if (tile < p.tiles) {
-    let iy = i32(tile / p.tilesW) * 2 - p.padTop;
-    let ix = i32(tile % p.tilesW) * 2 - p.padLeft;
-    let plane = p.xSkip + (n * p.C + c) * p.H * p.W;
-    d0 = patchRow(plane, iy, ix);
-    d1 = patchRow(plane, iy + 1, ix);
-    d2 = patchRow(plane, iy + 2, ix);
-    d3 = patchRow(plane, iy + 3, ix);
-  }
-  // B^T d, whose rows are sums of d's rows; then each of its rows times B.
-  // Component xi = 4 * row + column, 16 values apart.
-  let at = ((n * (p.paddedTiles / 16u) + tile / 16u) * p.C + c) * 256u + tile % 16u;
-  storeRow(at, d0 - d2);
-  storeRow(at + 64u, d1 + d2);
-  storeRow(at + 128u, d2 - d1);
-  storeRow(at + 192u, d1 - d3);
+  let plane = p.xSkip + (n * p.C + c) * p.H * p.W;
+  let first = quad * 4u;
+  let a = transform(plane, first);
+  let b = transform(plane, first + 1u);
+  let cc = transform(plane, first + 2u);
+  let d = transform(plane, first + 3u);
+  // Component xi = 4 * row + column: vec4 (xi * 4 + quad % 4) of the channel's 64 in this group of 16 tiles.
+  let at = ((n * (p.paddedTiles / 16u) + quad / 4u) * p.C + c) * 64u + quad % 4u;
+  storeRow(at, mat4x4<f32>(a[0], b[0], cc[0], d[0]));
+  storeRow(at + 16u, mat4x4<f32>(a[1], b[1], cc[1], d[1]));
+  storeRow(at + 32u, mat4x4<f32>(a[2], b[2], cc[2], d[2]));
+  storeRow(at + 48u, mat4x4<f32>(a[3], b[3], cc[3], d[3]));
 }

@@ -8,10 +8,11 @@
 //       [1/2  1/2  1/2 ]
 //       [1/2 -1/2  1/2 ]
 //       [  0    0    1 ]
-// Threads: one per (group, block, reduction channel, output channel of the block).
+// Threads: one per (group, block, reduction channel, 4 output channels of the block), which writes
+// each component for its 4 channels as one vec4.
 
 struct Params {
-  total: u32,        // threads: groups * blocks * groupI * 16
+  total: u32,        // threads: groups * blocks * groupI * 4
   blocks: u32,       // 16-channel blocks per group
   groupO: u32,       // output channels per group (of the convolution the product computes)
   groupI: u32,       // reduction channels per group
@@ -23,7 +24,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> u: array<f32>;
+@group(0) @binding(2) var<storage, read_write> u: array<vec4<f32>>;
 
 override WG: u32 = 256;
 
@@ -42,13 +43,24 @@ fn transformRow(e: vec3<f32>) -> vec4<f32> {
   return vec4<f32>(e.x, 0.5 * (e.x + e.y + e.z), 0.5 * (e.x - e.y + e.z), e.z);
 }
 
-/** Stores one row of U (components 4 * row .. 4 * row + 3), 16 values apart from `at`. */
-fn storeRow(at: u32, e: vec3<f32>) {
-  let r = transformRow(e);
-  u[at] = r.x;
-  u[at + 16u] = r.y;
-  u[at + 32u] = r.z;
-  u[at + 48u] = r.w;
+/** U of output channel o (zero past the group's last one) and reduction channel i: column r = row r. */
+fn transform(g: u32, o: u32, i: u32) -> mat4x4<f32> {
+  let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + i * p.strideI;
+  let keep = select(0.0, 1.0, o < p.groupO);
+  let g0 = keep * kernelRow(source, 0u);
+  let g1 = keep * kernelRow(source, 1u);
+  let g2 = keep * kernelRow(source, 2u);
+  // G g, whose rows are combinations of g's rows; then each of its rows times G^T.
+  return mat4x4<f32>(transformRow(g0), transformRow(0.5 * (g0 + g1 + g2)), transformRow(0.5 * (g0 - g1 + g2)), transformRow(g2));
+}
+
+/** Stores row r of U for 4 channels (one column each of `rows`): components 4r .. 4r + 3, as vec4s. */
+fn storeRow(at: u32, rows: mat4x4<f32>) {
+  let components = transpose(rows);
+  u[at] = components[0];
+  u[at + 4u] = components[1];
+  u[at + 8u] = components[2];
+  u[at + 12u] = components[3];
 }
 
 // Written out rather than looped: on SwiftShader an array indexed by a loop variable lives in
@@ -57,25 +69,22 @@ fn storeRow(at: u32, e: vec3<f32>) {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = (wid.x + wid.y * nwg.x) * WG + lid;
   if (t >= p.total) { return; }
-  let j = t % 16u;
-  var r = t / 16u;
+  let quad = t % 4u;
+  var r = t / 4u;
   let i = r % p.groupI;
   r /= p.groupI;
   let outBlock = r % p.blocks;
   let g = r / p.blocks;
-  let o = outBlock * 16u + j;
+  let o = outBlock * 16u + quad * 4u;
 
-  // The kernel g, row by row (zero past the group's last output channel).
-  let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + i * p.strideI;
-  let keep = select(0.0, 1.0, o < p.groupO);
-  let g0 = keep * kernelRow(source, 0u);
-  let g1 = keep * kernelRow(source, 1u);
-  let g2 = keep * kernelRow(source, 2u);
-  // G g, whose rows are combinations of g's rows; then each of its rows times G^T.
-  // Component xi = 4 * row + column, 16 values apart.
-  let at = ((g * p.blocks + outBlock) * p.groupI + i) * 256u + j;
-  storeRow(at, g0);
-  storeRow(at + 64u, 0.5 * (g0 + g1 + g2));
-  storeRow(at + 128u, 0.5 * (g0 - g1 + g2));
-  storeRow(at + 192u, g2);
+  let a = transform(g, o, i);
+  let b = transform(g, o + 1u, i);
+  let c = transform(g, o + 2u, i);
+  let d = transform(g, o + 3u, i);
+  // Component xi = 4 * row + column: vec4 (xi * 4 + quad) of the pair's 64.
+  let at = ((g * p.blocks + outBlock) * p.groupI + i) * 64u + quad;
+  storeRow(at, mat4x4<f32>(a[0], b[0], c[0], d[0]));
+  storeRow(at + 16u, mat4x4<f32>(a[1], b[1], c[1], d[1]));
+  storeRow(at + 32u, mat4x4<f32>(a[2], b[2], c[2], d[2]));
+  storeRow(at + 48u, mat4x4<f32>(a[3], b[3], c[3], d[3]));
 }

@@ -82,7 +82,7 @@ export function winogradPlan(w: { shape: readonly number[] }, layout: WeightLayo
 /** U: the weights in the transform domain, [group][block][reduction channel][component][16]. */
 export function transformWeights(engine: Engine, w: Tensor, layout: WeightLayout, p: WinogradPlan): Tensor {
   const u = engine.empty([p.g.group * p.blocks * COMPONENTS * p.groupI * BLOCK]);
-  const threads = p.g.group * p.blocks * p.groupI * BLOCK;
+  const threads = p.g.group * p.blocks * p.groupI * (BLOCK / 4);
   engine.run('winograd-weights', {
     bindings: { w, u },
     uniforms: {
@@ -98,7 +98,7 @@ export function transformWeights(engine: Engine, w: Tensor, layout: WeightLayout
 export function transformInput(engine: Engine, xr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): Tensor {
   const { g } = p;
   const v = engine.empty([count * p.vPer]);
-  const threads = count * g.inC * p.paddedTiles;
+  const threads = count * g.inC * (p.paddedTiles / 4);
   engine.run('winograd-input', {
     bindings: { x: xr.binding, v },
     uniforms: { C: g.inC, H: g.inH, W: g.inW, padTop: g.pads[0], padLeft: g.pads[1], tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, xSkip: xr.skip },
