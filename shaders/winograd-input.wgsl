@@ -8,16 +8,22 @@
 //         [0  1  1  0]
 //         [0 -1  1  0]
 //         [0  1  0 -1]
+// A strided or larger kernel is read as several 3x3 ones (see src/ops/winograd.ts): channel c of v
+// is view c % views of real channel c / views, whose patch rows lie strideH rows apart from row
+// strideH * (2 * tileRow + 3 * splitY) + phaseY - padTop (likewise columns).
 // Threads: one per (image, input channel, 4 consecutive padded tiles), which writes each component
 // for its 4 tiles as one vec4.
 
 struct Params {
-  C: u32, H: u32, W: u32,        // input channels and size (of one image)
+  C: u32, H: u32, W: u32,        // real input channels and size (of one image)
   padTop: i32, padLeft: i32,
+  views: u32,                    // 3x3 views per real channel: strideH * strideW * splitsH * splitsW
+  strideH: u32, strideW: u32,
+  splitsW: u32,                  // 3-tap pieces of a phase's columns
   tilesW: u32,                   // tiles per row of the output map: ceil(Wo / 2)
   tiles: u32,                    // tiles per output map
   paddedTiles: u32,              // tiles rounded up to a multiple of 16
-  total: u32,                    // threads: images * C * paddedTiles / 4
+  total: u32,                    // threads: images * C * views * paddedTiles / 4
   xSkip: u32,                    // elements before the first image in the bound range of x
 }
 
@@ -27,15 +33,15 @@ struct Params {
 
 override WG: u32 = 64;
 
-/** Row iy of the patch: 4 input values from column ix (zero outside the map). */
+/** Row iy of the patch: 4 input values from column ix, strideW apart (zero outside the map). */
 fn patchRow(plane: u32, iy: i32, ix: i32) -> vec4<f32> {
   if (iy < 0 || iy >= i32(p.H)) { return vec4<f32>(0.0); }
   let row = plane + u32(iy) * p.W;
-  if (ix >= 0 && ix + 3 < i32(p.W)) {
+  if (p.strideW == 1u && ix >= 0 && ix + 3 < i32(p.W)) {
     let at = row + u32(ix);
     return vec4<f32>(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
   }
-  let cols = vec4<i32>(ix) + vec4<i32>(0, 1, 2, 3);
+  let cols = vec4<i32>(ix) + vec4<i32>(0, 1, 2, 3) * i32(p.strideW);
   let inside = (cols >= vec4<i32>(0)) & (cols < vec4<i32>(i32(p.W)));
   let at = vec4<u32>(max(cols, vec4<i32>(0))) + vec4<u32>(row);
   return select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), inside);
@@ -46,15 +52,17 @@ fn transformRow(e: vec4<f32>) -> vec4<f32> {
   return vec4<f32>(e.x - e.z, e.y + e.z, e.z - e.y, e.y - e.w);
 }
 
+/** Where a view's patches start, relative to 2 x (tile row, tile column), and its step. */
+struct View { origin: vec2<i32>, step: vec2<i32> }
+
 /** V of one tile (zero for a padding tile): column r = row r. */
-fn transform(plane: u32, tile: u32) -> mat4x4<f32> {
+fn transform(plane: u32, view: View, tile: u32) -> mat4x4<f32> {
   if (tile >= p.tiles) { return mat4x4<f32>(); }
-  let iy = i32(tile / p.tilesW) * 2 - p.padTop;
-  let ix = i32(tile % p.tilesW) * 2 - p.padLeft;
-  let d0 = patchRow(plane, iy, ix);
-  let d1 = patchRow(plane, iy + 1, ix);
-  let d2 = patchRow(plane, iy + 2, ix);
-  let d3 = patchRow(plane, iy + 3, ix);
+  let at = view.origin + view.step * vec2<i32>(i32(tile % p.tilesW) * 2, i32(tile / p.tilesW) * 2);
+  let d0 = patchRow(plane, at.y, at.x);
+  let d1 = patchRow(plane, at.y + view.step.y, at.x);
+  let d2 = patchRow(plane, at.y + 2 * view.step.y, at.x);
+  let d3 = patchRow(plane, at.y + 3 * view.step.y, at.x);
   // B^T d, whose rows are sums of d's rows; then each of its rows times B.
   return mat4x4<f32>(transformRow(d0 - d2), transformRow(d1 + d2), transformRow(d2 - d1), transformRow(d1 - d3));
 }
@@ -77,17 +85,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let quads = p.paddedTiles / 4u;
   let quad = t % quads;
   let r = t / quads;
-  let c = r % p.C;
-  let n = r / p.C;
+  let c = r % (p.C * p.views);
+  let n = r / (p.C * p.views);
 
-  let plane = p.xSkip + (n * p.C + c) * p.H * p.W;
+  // Channel c: view c % views of real channel c / views.
+  let index = c % p.views;
+  let phaseX = index % p.strideW;
+  var rest = index / p.strideW;
+  let phaseY = rest % p.strideH;
+  rest /= p.strideH;
+  let step = vec2<i32>(i32(p.strideW), i32(p.strideH));
+  let split = vec2<i32>(i32(rest % p.splitsW), i32(rest / p.splitsW));
+  let view = View(step * 3 * split + vec2<i32>(i32(phaseX), i32(phaseY)) - vec2<i32>(p.padLeft, p.padTop), step);
+
+  let plane = p.xSkip + (n * p.C + c / p.views) * p.H * p.W;
   let first = quad * 4u;
-  let a = transform(plane, first);
-  let b = transform(plane, first + 1u);
-  let cc = transform(plane, first + 2u);
-  let d = transform(plane, first + 3u);
+  let a = transform(plane, view, first);
+  let b = transform(plane, view, first + 1u);
+  let cc = transform(plane, view, first + 2u);
+  let d = transform(plane, view, first + 3u);
   // Component xi = 4 * row + column: vec4 (xi * 4 + quad % 4) of the channel's 64 in this group of 16 tiles.
-  let at = ((n * (p.paddedTiles / 16u) + quad / 4u) * p.C + c) * 64u + quad % 4u;
+  let at = ((n * (p.paddedTiles / 16u) + quad / 4u) * p.C * p.views + c) * 64u + quad % 4u;
   storeRow(at, mat4x4<f32>(a[0], b[0], cc[0], d[0]));
   storeRow(at + 16u, mat4x4<f32>(a[1], b[1], cc[1], d[1]));
   storeRow(at + 32u, mat4x4<f32>(a[2], b[2], cc[2], d[2]));

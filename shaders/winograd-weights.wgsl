@@ -4,6 +4,9 @@
 // (zero past the group's last output channel), so that one component's weights for a block of 16
 // output channels are 4 vec4s. As in conv2d-pack-weights.wgsl the source layout comes as strides
 // (OIHW or IOHW weights, used either way round), and `flip` reverses the taps.
+// A strided or larger kernel is read as several 3x3 ones (see src/ops/winograd.ts): reduction
+// channel i is view i % views of real channel i / views, and its tap (fy, fx) is the real tap
+// (strideH * (3 * splitY + fy) + phaseY, likewise x), zero past the kernel's edge.
 //   G = [  1    0    0 ]
 //       [1/2  1/2  1/2 ]
 //       [1/2 -1/2  1/2 ]
@@ -15,8 +18,12 @@ struct Params {
   total: u32,        // threads: groups * blocks * groupI * 4
   blocks: u32,       // 16-channel blocks per group
   groupO: u32,       // output channels per group (of the convolution the product computes)
-  groupI: u32,       // reduction channels per group
-  strideGroup: u32,  // source strides of a group, an output channel and a reduction channel
+  groupI: u32,       // reduction channels per group (views of the real ones)
+  views: u32,        // 3x3 views per real reduction channel: strideH * strideW * splitsH * splitsW
+  kH: u32, kW: u32,  // the real kernel
+  strideH: u32, strideW: u32,
+  splitsW: u32,      // 3-tap pieces of a phase's columns: ceil(ceil(kW / strideW) / 3)
+  strideGroup: u32,  // source strides of a group, an output channel and a real reduction channel
   strideO: u32,
   strideI: u32,
   flip: u32,
@@ -28,14 +35,21 @@ struct Params {
 
 override WG: u32 = 256;
 
-/** Row `row` of the 3x3 kernel (reversed with flip): 3 taps from w at `source`. */
-fn kernelRow(source: u32, row: u32) -> vec3<f32> {
-  if (p.flip != 0u) {
-    let at = source + 8u - 3u * row;
-    return vec3<f32>(w[at], w[at - 1u], w[at - 2u]);
-  }
-  let at = source + 3u * row;
-  return vec3<f32>(w[at], w[at + 1u], w[at + 2u]);
+/** Real tap (ky, kx) of the kernel at `source` (reversed with flip); zero past its edge. */
+fn tap(source: u32, ky: u32, kx: u32) -> f32 {
+  if (ky >= p.kH || kx >= p.kW) { return 0.0; }
+  let at = select(ky * p.kW + kx, (p.kH - 1u - ky) * p.kW + (p.kW - 1u - kx), p.flip != 0u);
+  return w[source + at];
+}
+
+/** Where a view's taps sit in the real kernel: tap (fy, fx) is (first.y + step.y * fy, likewise x). */
+struct View { first: vec2<u32>, step: vec2<u32> }
+
+/** Row fy of a view of the kernel at `source`: 3 taps. */
+fn kernelRow(source: u32, view: View, fy: u32) -> vec3<f32> {
+  let ky = view.first.y + view.step.y * fy;
+  let kx = view.first.x;
+  return vec3<f32>(tap(source, ky, kx), tap(source, ky, kx + view.step.x), tap(source, ky, kx + 2u * view.step.x));
 }
 
 /** G times the 3 taps of one row of G g: that row of U. */
@@ -45,11 +59,18 @@ fn transformRow(e: vec3<f32>) -> vec4<f32> {
 
 /** U of output channel o (zero past the group's last one) and reduction channel i: column r = row r. */
 fn transform(g: u32, o: u32, i: u32) -> mat4x4<f32> {
-  let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + i * p.strideI;
+  // Reduction channel i: view i % views of real channel i / views.
+  let index = i % p.views;
+  let phaseX = index % p.strideW;
+  var rest = index / p.strideW;
+  let phaseY = rest % p.strideH;
+  rest /= p.strideH;
+  let view = View(vec2<u32>(p.strideW * 3u * (rest % p.splitsW) + phaseX, p.strideH * 3u * (rest / p.splitsW) + phaseY), vec2<u32>(p.strideW, p.strideH));
+  let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + (i / p.views) * p.strideI;
   let keep = select(0.0, 1.0, o < p.groupO);
-  let g0 = keep * kernelRow(source, 0u);
-  let g1 = keep * kernelRow(source, 1u);
-  let g2 = keep * kernelRow(source, 2u);
+  let g0 = keep * kernelRow(source, view, 0u);
+  let g1 = keep * kernelRow(source, view, 1u);
+  let g2 = keep * kernelRow(source, view, 2u);
   // G g, whose rows are combinations of g's rows; then each of its rows times G^T.
   return mat4x4<f32>(transformRow(g0), transformRow(0.5 * (g0 + g1 + g2)), transformRow(0.5 * (g0 - g1 + g2)), transformRow(g2));
 }

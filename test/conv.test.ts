@@ -54,6 +54,10 @@ const convCases: ConvCase[] = [
   { name: 'Winograd: asymmetric pads, 42 tiles, partial both ways', x: [2, 12, 22, 25], w: [18, 12, 3, 3], attrs: { pads: [0, 2, 1, 1] } },
   { name: 'Winograd: group 2 of 8 channels, 10 outputs each', x: [2, 16, 9, 10], w: [20, 8, 3, 3], bias: true, attrs: { group: 2, pads: [1, 1, 1, 1] } },
   { name: 'Winograd: pads wider than the kernel reaches', x: [1, 8, 5, 6], w: [9, 8, 3, 3], attrs: { pads: [3, 0, 2, 4] } },
+  // Kernels read as several 3x3 stride-1 views (space to depth for strides, 3-tap pieces for wide kernels).
+  { name: 'Winograd views: 5x5 pad 2, group 2 (AlexNet conv2, small)', x: [1, 8, 9, 11], w: [6, 4, 5, 5], bias: true, attrs: { group: 2, pads: [2, 2, 2, 2] } },
+  { name: 'Winograd views: 11x11 stride 4, asymmetric pads, batch 2', x: [2, 3, 35, 30], w: [12, 3, 11, 11], attrs: { strides: [4, 4], pads: [2, 1, 3, 0] } },
+  { name: 'Winograd views: 5x3 kernel, strides [2, 1]', x: [1, 6, 13, 10], w: [7, 6, 5, 3], bias: true, attrs: { strides: [2, 1], pads: [1, 1, 2, 1] } },
 ];
 
 interface TransposeCase {
@@ -76,6 +80,7 @@ const transposeCases: TransposeCase[] = [
   { name: 'stride 1, output shape larger than natural', x: [2, 2, 3, 3], w: [2, 3, 2, 2], bias: true, attrs: { outputShape: [6, 5] } },
   { name: 'Winograd (stride 1, 3x3): output shape larger than natural (negative pads)', x: [2, 9, 5, 6], w: [9, 10, 3, 3], bias: true, attrs: { outputShape: [9, 11] } },
   { name: 'Winograd (stride 1, 3x3): pad 1, 17 outputs', x: [1, 16, 12, 7], w: [16, 17, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'Winograd views (stride 1, 5x5): asymmetric pads', x: [1, 6, 7, 8], w: [6, 5, 5, 5], bias: true, attrs: { pads: [2, 1, 2, 1] } },
   { name: '17 -> 20 channels, 11x11 stride 4', x: [1, 17, 4, 3], w: [17, 20, 11, 11], bias: true, attrs: { strides: [4, 4], pads: [2, 3, 1, 0] } },
 ];
 
@@ -283,6 +288,30 @@ describe.each(TUNINGS)('conv on tensors too large to bind whole, %s kernels', (t
 
       const big = engine.tensor(new Float32Array(4 * 30 * 30), [1, 4, 30, 30]);
       expect(() => engine.ops.conv2d(big, w, undefined, attrs)).toThrow(/conv2d: one image of 5400 elements is larger than a storage binding may be/);
+    } finally {
+      engine.destroy();
+    }
+  });
+});
+
+describe('Winograd convolution on tensors too large to bind whole', () => {
+  it('transforms the batch in chunks of images, forward and input gradient', async () => {
+    // 64 KiB bindings: an image's transformed input (16 x 8 channels x 16 tiles) fits 7 times, so
+    // the batch of 9 goes in two chunks.
+    const engine = await createSmallEngine(65536, 'cpu');
+    try {
+      const xShape = [9, 8, 8, 7];
+      const wShape = [10, 8, 3, 3];
+      const attrs: ConvAttrs = { pads: [1, 1, 1, 1] };
+      const { xData, wData, x, w } = inputs(engine, xShape, wShape, false, 2100);
+      const bData = randomArray(10, 2101);
+      const b = engine.tensor(bData, [10]);
+      const y = engine.ops.conv2d(x, w, b, attrs);
+      const yRef = ref.conv2d(xData, xShape, wData, wShape, bData, attrs);
+      expectClose(await y.read(), yRef.data, { label: 'y' });
+      const dyData = randomArray(size(yRef.shape), 2102);
+      const dy = engine.tensor(dyData, yRef.shape);
+      expectClose(await engine.grad.conv2dInput(dy, w, xShape, attrs).read(), ref.conv2dInput(dyData, wData, wShape, xShape, attrs).data, { label: 'dx' });
     } finally {
       engine.destroy();
     }

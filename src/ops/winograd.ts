@@ -1,4 +1,4 @@
-// 3x3 stride-1 convolutions by Winograd's minimal filtering, F(2x2, 3x3) (Lavin & Gray, "Fast
+// Convolutions by Winograd's minimal filtering, F(2x2, 3x3) (Lavin & Gray, "Fast
 // Algorithms for Convolutional Neural Networks", 2016). Each 2x2 tile of output pixels comes from
 // a 4x4 patch of input: both the patch and the 3x3 weights are carried into a 16-component
 // transform domain where the convolution is an elementwise product, so a tile costs 16
@@ -9,6 +9,13 @@
 //   winograd-output.wgsl   Y = A^T M A, plus the bias
 // Used on CPU drivers (engine.tuning 'cpu'), which are bound by arithmetic; the transforms add
 // memory traffic (V and M are 4x the input and output), which is cheap there by comparison.
+// Other kernels are read as several 3x3 stride-1 ones ("views"), where that saves multiply-adds:
+//   a stride s: output pixel o reads input s * o - pad + ky; writing ky = s * a + phase, the taps
+//     of one phase form a stride-1 kernel of ceil(k / s) taps over the input's pixels s apart
+//     (space to depth: AlexNet's 11x11 stride 4 becomes 16 views of 3x3 stride 1);
+//   a kernel wider than 3 taps: pieces of 3 taps, each reading the input 3 pixels further on
+//     (a 5x5 kernel becomes 4 views, its 6x6 padding zeros).
+// A view is an extra reduction channel of the product, with zero weights past the real kernel.
 // The transforms' coefficients are 0, +-1 and 1/2, so the result is as accurate as a direct
 // convolution's. F(4x4, 3x3) (36 multiply-adds per 16 pixels) was tried and measured: its
 // transforms (coefficients up to 8 and 1/24) cost a decimal digit of float32 accuracy, 10x the
@@ -32,22 +39,38 @@ const COMPONENTS = 16;
  */
 const MIN_REDUCTION_CHANNELS = 8;
 
-/** Sizes of the transformed tensors for geometry g. */
+/**
+ * Multiply-adds per output pixel and real channel pair, as a share of the direct convolution's,
+ * below which the views are worth their transforms (measured on SwiftShader: the transforms cost
+ * about a quarter of the product).
+ */
+const MAX_WORK_SHARE = 0.75;
+
+/** How convolution g is read as 3x3 stride-1 views, and the sizes of the transformed tensors. */
 function winogradSizes(g: ConvGeometry) {
+  const [strideH, strideW] = g.strides;
+  const splitsH = Math.ceil(Math.ceil(g.kH / strideH) / 3);
+  const splitsW = Math.ceil(Math.ceil(g.kW / strideW) / 3);
+  const views = strideH * strideW * splitsH * splitsW;
   const tilesW = Math.ceil(g.outW / TILE_SIDE);
   const tiles = Math.ceil(g.outH / TILE_SIDE) * tilesW;
   const paddedTiles = Math.ceil(tiles / TILES) * TILES;
-  return { tilesW, tiles, paddedTiles, vPer: COMPONENTS * g.inC * paddedTiles, mPer: COMPONENTS * g.outC * paddedTiles };
+  return {
+    strideH, strideW, splitsW, views, tilesW, tiles, paddedTiles,
+    vPer: COMPONENTS * g.inC * views * paddedTiles,
+    mPer: COMPONENTS * g.outC * paddedTiles,
+  };
 }
 
 /** Whether convolution g (read as a direct convolution) is one Winograd F(2x2, 3x3) serves well. */
 export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
   if (engine.tuning !== 'cpu') return false;
-  if (g.kH !== 3 || g.kW !== 3) return false;
-  if (g.strides.some((s) => s !== 1) || g.dilations.some((d) => d !== 1)) return false;
-  if (g.inC / g.group < MIN_REDUCTION_CHANNELS) return false;
+  if (g.dilations.some((d) => d !== 1)) return false;
+  const { views, vPer, mPer } = winogradSizes(g);
+  // A tile of 4 pixels costs 16 multiply-adds per view and channel pair; directly, 4 kH kW.
+  if (4 * views > MAX_WORK_SHARE * g.kH * g.kW) return false;
+  if ((g.inC / g.group) * views < MIN_REDUCTION_CHANNELS) return false;
   // One image's transformed input and products must each fit a binding.
-  const { vPer, mPer } = winogradSizes(g);
   return Math.max(vPer, mPer) <= rangeLimit(engine);
 }
 
@@ -81,12 +104,14 @@ export function winogradPlan(w: { shape: readonly number[] }, layout: WeightLayo
 
 /** U: the weights in the transform domain, [group][block][reduction channel][component][16]. */
 export function transformWeights(engine: Engine, w: Tensor, layout: WeightLayout, p: WinogradPlan): Tensor {
-  const u = engine.empty([p.g.group * p.blocks * COMPONENTS * p.groupI * BLOCK]);
-  const threads = p.g.group * p.blocks * p.groupI * (BLOCK / 4);
+  const groupI = p.groupI * p.views;
+  const u = engine.empty([p.g.group * p.blocks * COMPONENTS * groupI * BLOCK]);
+  const threads = p.g.group * p.blocks * groupI * (BLOCK / 4);
   engine.run('winograd-weights', {
     bindings: { w, u },
     uniforms: {
-      total: threads, blocks: p.blocks, groupO: p.groupO, groupI: p.groupI,
+      total: threads, blocks: p.blocks, groupO: p.groupO, groupI, views: p.views,
+      kH: p.g.kH, kW: p.g.kW, strideH: p.strideH, strideW: p.strideW, splitsW: p.splitsW,
       strideGroup: p.strideGroup, strideO: p.strideO, strideI: p.strideI, flip: layout.flip ? 1 : 0,
     },
     workgroups: groupsFor(threads, 256),
@@ -98,10 +123,14 @@ export function transformWeights(engine: Engine, w: Tensor, layout: WeightLayout
 export function transformInput(engine: Engine, xr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): Tensor {
   const { g } = p;
   const v = engine.empty([count * p.vPer]);
-  const threads = count * g.inC * (p.paddedTiles / 4);
+  const threads = count * g.inC * p.views * (p.paddedTiles / 4);
   engine.run('winograd-input', {
     bindings: { x: xr.binding, v },
-    uniforms: { C: g.inC, H: g.inH, W: g.inW, padTop: g.pads[0], padLeft: g.pads[1], tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, xSkip: xr.skip },
+    uniforms: {
+      C: g.inC, H: g.inH, W: g.inW, padTop: g.pads[0], padLeft: g.pads[1],
+      views: p.views, strideH: p.strideH, strideW: p.strideW, splitsW: p.splitsW,
+      tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, xSkip: xr.skip,
+    },
     workgroups: groupsFor(threads, 64),
   });
   return v;
@@ -114,7 +143,7 @@ export function multiply(engine: Engine, u: Tensor, v: Tensor, count: number, p:
   const threads = count * g.group * p.blocks * COMPONENTS * (p.paddedTiles / TILES);
   engine.run('winograd-product', {
     bindings: { u, v, m },
-    uniforms: { C: g.inC, M: g.outC, groups: g.group, groupC: p.groupI, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads },
+    uniforms: { C: g.inC * p.views, M: g.outC, groups: g.group, groupC: p.groupI * p.views, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads },
     workgroups: groupsFor(threads, 16),
   });
   return m;
