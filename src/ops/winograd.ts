@@ -152,7 +152,7 @@ export function multiply(engine: Engine, u: Tensor, v: Tensor, count: number, p:
 /** y (bound as yr) = the output tiles of M, plus the bias (`bias` is any tensor when hasBias is false). */
 export function transformOutput(engine: Engine, m: Tensor, bias: Tensor, hasBias: boolean, yr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): void {
   const { g } = p;
-  const threads = count * g.outC * p.tiles;
+  const threads = count * g.outC * (p.paddedTiles / 4);
   engine.run('winograd-output', {
     // Without a bias the kernel reads none, but the binding must still be given.
     bindings: { m, bias, y: yr.binding },
