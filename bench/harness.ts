@@ -3,7 +3,8 @@
 //
 // A row is one operation at one shape: our engine's version and, where TF.js has the same
 // operation, the peer's. A row prepares its inputs once (outside the timing), then each side is
-// run once to warm up (pipeline compilation, TF.js's first upload) and then repeatedly; the
+// run once to warm up (pipeline compilation, TF.js's first upload) and then repeatedly, the sides'
+// samples taken in turn (so that a slow spell of the machine falls on each side alike); the
 // median is reported with the spread. A side whose run is too short to time alone (under
 // MIN_WINDOW_MS, see timing.ts) is timed in windows of several back-to-back runs, and its samples
 // are times per run. Anything that can be called as "run it once" can be a row:
@@ -199,17 +200,28 @@ async function measureRow(ctx: BenchContext, watch: Stopwatch, row: Row, options
     result.shape = prepared.shape ?? result.shape;
     result.flops = prepared.flops ?? result.flops;
     result.bytes = prepared.bytes ?? result.bytes;
-    result.ours = await measureSide(watch, 'ours', prepared.ours, options);
-    if (prepared.peer && ctx.peer) {
-      // A failure of TF.js's version leaves our measurement standing.
-      try {
-        result.peer = await measureSide(watch, 'peer', prepared.peer, options);
-      } catch (e) {
-        result.note = [result.note, `TF.js failed: ${e instanceof Error ? e.message : e}`].filter(Boolean).join('; ');
-        await watch.drain().catch(() => {});
-      }
+    // Ours, TF.js's and (for memory-bound rows) the copy kernel's, sampled in turn.
+    const sides: SideWork[] = [{ side: 'ours', work: prepared.ours }];
+    const peerAt = prepared.peer && ctx.peer
+      ? sides.push({
+        side: 'peer', work: prepared.peer, optional: true,
+        // A failure of TF.js's version leaves our measurement standing.
+        onError: async (e) => {
+          result.note = [result.note, `TF.js failed: ${e instanceof Error ? e.message : e}`].filter(Boolean).join('; ');
+          await watch.drain().catch(() => {});
+        },
+      }) - 1
+      : -1;
+    const copy = row.kind === 'memory' && row.bytes && !isCopyProbe(row) ? copyWork(ctx, result.bytes!) : null;
+    const copyAt = copy ? sides.push({ side: 'ours', work: copy.work }) - 1 : -1;
+    try {
+      const stats = await measureSides(watch, sides, options);
+      result.ours = stats[0]!;
+      if (peerAt >= 0) result.peer = stats[peerAt] ?? undefined;
+      if (copyAt >= 0) result.copy = stats[copyAt]!;
+    } finally {
+      copy?.dispose();
     }
-    if (row.kind === 'memory' && row.bytes && !isCopyProbe(row)) result.copy = await measureCopy(ctx, watch, result.bytes!, options);
   } catch (e) {
     result.status = e instanceof Skip ? 'skipped' : 'error';
     const message = e instanceof Error ? e.message : String(e);
@@ -222,39 +234,95 @@ async function measureRow(ctx: BenchContext, watch: Stopwatch, row: Row, options
   return result;
 }
 
-/** The copy kernel moving `bytes` (half read, half written), measured like a row. */
-async function measureCopy(ctx: BenchContext, watch: Stopwatch, bytes: number, options: BenchOptions): Promise<Stats> {
+/** The copy kernel moving `bytes` (half read, half written), as a side of a row. */
+function copyWork(ctx: BenchContext, bytes: number): { work: Work; dispose(): void } {
   const size = Math.max(4, Math.ceil(bytes / 8 / 4) * 4);
   const src = ctx.engine.zeros([size]);
   const dst = ctx.engine.zeros([size]);
-  try {
-    return await measureSide(watch, 'ours', () => copyInto(ctx.engine, src, dst), options);
-  } finally {
-    src.dispose();
-    dst.dispose();
-  }
+  return {
+    work: () => copyInto(ctx.engine, src, dst),
+    dispose: () => {
+      src.dispose();
+      dst.dispose();
+    },
+  };
+}
+
+/** One side of a row to measure; an optional side's failure drops it (after onError) instead of the row. */
+interface SideWork {
+  side: Side;
+  work: Work;
+  optional?: boolean;
+  onError?: (e: unknown) => Promise<void>;
+}
+
+/** A side warmed up and calibrated, collecting samples. */
+interface SideRun {
+  work: SideWork;
+  firstMs: number;
+  minReps: number;
+  runsPerSample: number;
+  samples: number[];
+  spent: number;
 }
 
 /** Measures one side of a row: warm-up, calibration (how many runs a window needs), then samples. */
 export async function measureSide(watch: Timer, side: Side, work: Work, options: BenchOptions): Promise<Stats> {
+  const [stats] = await measureSides(watch, [{ side, work }], options);
+  return stats!;
+}
+
+/**
+ * Measures several sides of a row: each is warmed up and calibrated, then their samples are taken
+ * in turn until each has its repetitions (or has spent its time budget). Stats in the order given;
+ * null for an optional side that failed.
+ */
+export async function measureSides(watch: Timer, sides: SideWork[], options: BenchOptions): Promise<(Stats | null)[]> {
+  const runs: (SideRun | null)[] = [];
+  for (const s of sides) runs.push(await guarded(s, () => startSide(watch, s, options)));
+  for (;;) {
+    const pending = runs.filter((r): r is SideRun => r !== null && wantsMore(r, options));
+    if (pending.length === 0) break;
+    for (const run of pending) {
+      const ok = await guarded(run.work, async () => {
+        const { msPerRun } = await timeBatch(watch, run.work.side, run.work.work, run.runsPerSample, release);
+        run.samples.push(msPerRun);
+        run.spent += msPerRun * run.runsPerSample;
+        return true;
+      });
+      if (!ok) runs[runs.indexOf(run)] = null;
+    }
+  }
+  return runs.map((r) => (r ? { ...summarize(r.samples), firstMs: r.firstMs, runsPerSample: r.runsPerSample } : null));
+}
+
+/** Runs f for side s; an optional side's failure is reported to its onError and gives null. */
+async function guarded<T>(s: SideWork, f: () => Promise<T>): Promise<T | null> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!s.optional) throw e;
+    await s.onError?.(e);
+    return null;
+  }
+}
+
+async function startSide(watch: Timer, s: SideWork, options: BenchOptions): Promise<SideRun> {
   let firstMs = NaN;
   for (let i = 0; i < Math.max(1, options.warmup); i++) {
-    const { ms, result } = await watch.time(side, work);
+    const { ms, result } = await watch.time(s.side, s.work);
     release(result);
     if (i === 0) firstMs = ms;
   }
   // A side whose warm-up alone took longer than three budgets (TF.js's slowest kernels on a CPU
   // adapter) gets one timed run: its spread is then that single run.
   const minReps = firstMs > 3 * options.budgetMs && options.budgetMs > 0 ? 1 : options.minReps;
-  const { runsPerSample, sample } = await calibrate(watch, side, work, release, firstMs);
-  const samples: number[] = sample === undefined ? [] : [sample];
-  let spent = sample ?? 0;
-  while (samples.length < options.reps && (samples.length < minReps || spent < options.budgetMs)) {
-    const { msPerRun } = await timeBatch(watch, side, work, runsPerSample, release);
-    samples.push(msPerRun);
-    spent += msPerRun * runsPerSample;
-  }
-  return { ...summarize(samples), firstMs, runsPerSample };
+  const { runsPerSample, sample } = await calibrate(watch, s.side, s.work, release, firstMs);
+  return { work: s, firstMs, minReps, runsPerSample, samples: sample === undefined ? [] : [sample], spent: sample ?? 0 };
+}
+
+function wantsMore(r: SideRun, options: BenchOptions): boolean {
+  return r.samples.length < options.reps && (r.samples.length < r.minReps || r.spent < options.budgetMs);
 }
 
 /** Disposes what a run returned: tensors of either side, in arrays, maps or plain objects. */

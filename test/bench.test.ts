@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type Engine, type ModelSpec } from '../src/index.ts';
 import { getEngine, randomArray } from './helpers/engine.ts';
-import { judge, measureSide, release, runBench, selectRows, summarize, Skip, type BenchContext, type BenchOptions, type BenchReport, type Row, type RowResult } from '../bench/harness.ts';
+import { judge, measureSide, measureSides, release, runBench, selectRows, summarize, Skip, type BenchContext, type BenchOptions, type BenchReport, type Row, type RowResult } from '../bench/harness.ts';
 import { parseArgs, optionsFromSearch } from '../bench/options.ts';
 import { cells, COLUMNS, formatMarkdown, formatTable, resultFileName } from '../bench/report.ts';
 import { createPeer, type Peer } from '../bench/peer.ts';
@@ -214,6 +214,32 @@ describe('bench: batches of short runs', () => {
     const row = cells(r);
     expect(row[2]).toMatch(/^< resolution/);
     expect(row.join(' ')).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('takes the sides\' samples in turn, and drops an optional side that fails', async () => {
+    // Works that log the order of their runs; 'peer' fails on its third run.
+    const log: string[] = [];
+    const clock = new FakeTimer(5);
+    const work = (name: string, failOn = Infinity) => () => {
+      log.push(name);
+      if (log.filter((n) => n === name).length === failOn) throw new Error(`${name} broke`);
+      return clock.work();
+    };
+    const errors: string[] = [];
+    const [ours, peer, copy] = await measureSides(clock, [
+      { side: 'ours', work: work('ours') },
+      { side: 'peer', work: work('peer', 3), optional: true, onError: async (e) => void errors.push(String(e)) },
+      { side: 'ours', work: work('copy') },
+    ], options);
+    // Warm-ups and the calibration samples first, then one sample of each side per round.
+    expect(log.slice(0, 11)).toEqual(['ours', 'ours', 'peer', 'peer', 'copy', 'copy', 'ours', 'peer', 'copy', 'ours', 'copy']);
+    expect(errors).toEqual(['Error: peer broke']);
+    expect(peer).toBeNull();
+    expect(ours!.samples).toHaveLength(options.reps);
+    expect(copy!.samples).toHaveLength(options.reps);
+    expect(log.filter((n) => n === 'copy')).toHaveLength(options.warmup + options.reps);
+    // A failure of a side that is not optional fails the measurement.
+    await expect(measureSides(clock, [{ side: 'ours', work: work('lone', 1) }], options)).rejects.toThrow('lone broke');
   });
 
   it('releases every result of a real batch on the engine', async () => {
