@@ -33,17 +33,16 @@ struct Params {
 
 override WG: u32 = 64;
 
-/** Row iy of the patch: 4 input values from column ix, strideW apart (zero outside the map). */
+/**
+ * Row iy of the patch: 4 input values from column ix, strideW apart (zero outside the map). No
+ * branch: SwiftShader runs both sides of one, so reads past the map are clamped and replaced.
+ */
 fn patchRow(plane: u32, iy: i32, ix: i32) -> vec4<f32> {
-  if (iy < 0 || iy >= i32(p.H)) { return vec4<f32>(0.0); }
-  let row = plane + u32(iy) * p.W;
-  if (p.strideW == 1u && ix >= 0 && ix + 3 < i32(p.W)) {
-    let at = row + u32(ix);
-    return vec4<f32>(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
-  }
   let cols = vec4<i32>(ix) + vec4<i32>(0, 1, 2, 3) * i32(p.strideW);
-  let inside = (cols >= vec4<i32>(0)) & (cols < vec4<i32>(i32(p.W)));
-  let at = vec4<u32>(max(cols, vec4<i32>(0))) + vec4<u32>(row);
+  let rowInside = iy >= 0 && iy < i32(p.H);
+  let inside = (cols >= vec4<i32>(0)) & (cols < vec4<i32>(i32(p.W))) & vec4<bool>(rowInside);
+  let row = plane + u32(clamp(iy, 0, i32(p.H) - 1)) * p.W;
+  let at = vec4<u32>(clamp(cols, vec4<i32>(0), vec4<i32>(i32(p.W) - 1))) + vec4<u32>(row);
   return select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), inside);
 }
 
@@ -57,14 +56,14 @@ struct View { origin: vec2<i32>, step: vec2<i32> }
 
 /** V of one tile (zero for a padding tile): column r = row r. */
 fn transform(plane: u32, view: View, tile: u32) -> mat4x4<f32> {
-  if (tile >= p.tiles) { return mat4x4<f32>(); }
   let at = view.origin + view.step * vec2<i32>(i32(tile % p.tilesW) * 2, i32(tile / p.tilesW) * 2);
   let d0 = patchRow(plane, at.y, at.x);
   let d1 = patchRow(plane, at.y + view.step.y, at.x);
   let d2 = patchRow(plane, at.y + 2 * view.step.y, at.x);
   let d3 = patchRow(plane, at.y + 3 * view.step.y, at.x);
   // B^T d, whose rows are sums of d's rows; then each of its rows times B.
-  return mat4x4<f32>(transformRow(d0 - d2), transformRow(d1 + d2), transformRow(d2 - d1), transformRow(d1 - d3));
+  let keep = select(0.0, 1.0, tile < p.tiles);
+  return keep * mat4x4<f32>(transformRow(d0 - d2), transformRow(d1 + d2), transformRow(d2 - d1), transformRow(d1 - d3));
 }
 
 /** Stores row r of V for 4 tiles (one column each of `rows`): components 4r .. 4r + 3, as vec4s. */

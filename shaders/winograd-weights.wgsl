@@ -35,21 +35,39 @@ struct Params {
 
 override WG: u32 = 256;
 
-/** Real tap (ky, kx) of the kernel at `source` (reversed with flip); zero past its edge. */
-fn tap(source: u32, ky: u32, kx: u32) -> f32 {
-  if (ky >= p.kH || kx >= p.kW) { return 0.0; }
-  let at = select(ky * p.kW + kx, (p.kH - 1u - ky) * p.kW + (p.kW - 1u - kx), p.flip != 0u);
-  return w[source + at];
+/** One row of a view's 3 taps in a channel pair's real kernel: offsets from the pair's first weight,
+ * and which lie inside the kernel (the rest read as zero). */
+struct TapRow { at: vec3<u32>, inside: vec3<bool> }
+
+/** Row fy of the view whose tap (0, 0) is the real tap `first` (x, y). */
+fn tapRow(first: vec2<u32>, fy: u32) -> TapRow {
+  let ky = first.y + p.strideH * fy;
+  let kx = vec3<u32>(first.x) + vec3<u32>(0u, 1u, 2u) * p.strideW;
+  let inside = (kx < vec3<u32>(p.kW)) & vec3<bool>(ky < p.kH);
+  // Clamped into the kernel where outside (the value is then dropped), reversed with flip.
+  let y = min(ky, p.kH - 1u);
+  let x = min(kx, vec3<u32>(p.kW - 1u));
+  let at = select(vec3<u32>(y * p.kW) + x, vec3<u32>((p.kH - 1u - y) * p.kW) + (vec3<u32>(p.kW - 1u) - x), p.flip != 0u);
+  return TapRow(at, inside);
 }
 
-/** Where a view's taps sit in the real kernel: tap (fy, fx) is (first.y + step.y * fy, likewise x). */
-struct View { first: vec2<u32>, step: vec2<u32> }
+struct Taps { r0: TapRow, r1: TapRow, r2: TapRow }
 
-/** Row fy of a view of the kernel at `source`: 3 taps. */
-fn kernelRow(source: u32, view: View, fy: u32) -> vec3<f32> {
-  let ky = view.first.y + view.step.y * fy;
-  let kx = view.first.x;
-  return vec3<f32>(tap(source, ky, kx), tap(source, ky, kx + view.step.x), tap(source, ky, kx + 2u * view.step.x));
+/** The taps of reduction channel i: view i % views of real channel i / views. Computed once per
+ * thread, for its 4 output channels. */
+fn viewTaps(i: u32) -> Taps {
+  let index = i % p.views;
+  let phaseX = index % p.strideW;
+  var rest = index / p.strideW;
+  let phaseY = rest % p.strideH;
+  rest /= p.strideH;
+  let first = vec2<u32>(p.strideW * 3u * (rest % p.splitsW) + phaseX, p.strideH * 3u * (rest / p.splitsW) + phaseY);
+  return Taps(tapRow(first, 0u), tapRow(first, 1u), tapRow(first, 2u));
+}
+
+/** The 3 weights of a row of taps, from the channel pair's first weight at `source`. */
+fn weights3(source: u32, row: TapRow) -> vec3<f32> {
+  return select(vec3<f32>(0.0), vec3<f32>(w[source + row.at.x], w[source + row.at.y], w[source + row.at.z]), row.inside);
 }
 
 /** G times the 3 taps of one row of G g: that row of U. */
@@ -58,19 +76,12 @@ fn transformRow(e: vec3<f32>) -> vec4<f32> {
 }
 
 /** U of output channel o (zero past the group's last one) and reduction channel i: column r = row r. */
-fn transform(g: u32, o: u32, i: u32) -> mat4x4<f32> {
-  // Reduction channel i: view i % views of real channel i / views.
-  let index = i % p.views;
-  let phaseX = index % p.strideW;
-  var rest = index / p.strideW;
-  let phaseY = rest % p.strideH;
-  rest /= p.strideH;
-  let view = View(vec2<u32>(p.strideW * 3u * (rest % p.splitsW) + phaseX, p.strideH * 3u * (rest / p.splitsW) + phaseY), vec2<u32>(p.strideW, p.strideH));
+fn transform(g: u32, o: u32, i: u32, taps: Taps) -> mat4x4<f32> {
   let source = g * p.strideGroup + min(o, p.groupO - 1u) * p.strideO + (i / p.views) * p.strideI;
   let keep = select(0.0, 1.0, o < p.groupO);
-  let g0 = keep * kernelRow(source, view, 0u);
-  let g1 = keep * kernelRow(source, view, 1u);
-  let g2 = keep * kernelRow(source, view, 2u);
+  let g0 = keep * weights3(source, taps.r0);
+  let g1 = keep * weights3(source, taps.r1);
+  let g2 = keep * weights3(source, taps.r2);
   // G g, whose rows are combinations of g's rows; then each of its rows times G^T.
   return mat4x4<f32>(transformRow(g0), transformRow(0.5 * (g0 + g1 + g2)), transformRow(0.5 * (g0 - g1 + g2)), transformRow(g2));
 }
@@ -98,10 +109,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let g = r / p.blocks;
   let o = outBlock * 16u + quad * 4u;
 
-  let a = transform(g, o, i);
-  let b = transform(g, o + 1u, i);
-  let c = transform(g, o + 2u, i);
-  let d = transform(g, o + 3u, i);
+  let taps = viewTaps(i);
+  let a = transform(g, o, i, taps);
+  let b = transform(g, o + 1u, i, taps);
+  let c = transform(g, o + 2u, i, taps);
+  let d = transform(g, o + 3u, i, taps);
   // Component xi = 4 * row + column: vec4 (xi * 4 + quad) of the pair's 64.
   let at = ((g * p.blocks + outBlock) * p.groupI + i) * 64u + quad;
   storeRow(at, mat4x4<f32>(a[0], b[0], c[0], d[0]));
