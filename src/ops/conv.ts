@@ -14,6 +14,9 @@
 // (engine.tuning 'gpu') direct convolutions run conv2d-tiled.wgsl and weight gradients
 // conv2d-weight-grad-tiled.wgsl instead: implicit matrix products staged through workgroup
 // memory, with the many threads a GPU needs (strided transposed convolutions keep the gather).
+// Direct convolutions that Winograd's F(2x2, 3x3) serves with fewer multiply-adds (3x3 stride 1,
+// and on CPU drivers strided or wider kernels read as several 3x3 ones: see winograd.ts) take that
+// route instead, with either family.
 // Tensors too large to bind whole are processed in chunks of images.
 
 import type { Binding, Engine } from '../engine/engine.ts';
@@ -75,7 +78,8 @@ const GPU_TILE = 64;
 
 /**
  * A direct convolution of x with weights w (read in place through `layout`) into a new tensor:
- * conv2d.wgsl on repacked weights on a CPU driver, conv2d-tiled.wgsl on a GPU.
+ * Winograd where it saves work (winograd.ts), else conv2d.wgsl on repacked weights on a CPU
+ * driver and conv2d-tiled.wgsl on a GPU.
  */
 function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
   if (winogradApplies(engine, g)) return winogradConvolution(engine, op, x, w, layout, bias, g);

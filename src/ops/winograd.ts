@@ -7,8 +7,10 @@
 //   winograd-input.wgsl    V = B^T d B, per input channel and tile
 //   winograd-product.wgsl  16 matrix products over the reduction channels (the bulk of the work)
 //   winograd-output.wgsl   Y = A^T M A, plus the bias
-// Used on CPU drivers (engine.tuning 'cpu'), which are bound by arithmetic; the transforms add
-// memory traffic (V and M are 4x the input and output), which is cheap there by comparison.
+// On CPU drivers (engine.tuning 'cpu'), bound by arithmetic, it pays for the transforms' memory
+// traffic (V and M are 4x the input and output) wherever it saves enough multiply-adds; on a GPU
+// it beat the workgroup-tiled direct kernel for plain 3x3 stride-1 convolutions (measured on an
+// H200), and only those take it there.
 // Other kernels are read as several 3x3 stride-1 ones ("views"), where that saves multiply-adds:
 //   a stride s: output pixel o reads input s * o - pad + ky; writing ky = s * a + phase, the taps
 //     of one phase form a stride-1 kernel of ceil(k / s) taps over the input's pixels s apart
@@ -41,8 +43,9 @@ const MIN_REDUCTION_CHANNELS = 8;
 
 /**
  * Multiply-adds per output pixel and real channel pair, as a share of the direct convolution's,
- * below which the views are worth their transforms (measured on SwiftShader: the transforms cost
- * about a quarter of the product).
+ * below which the views are worth their transforms. On SwiftShader the three transforms together
+ * took 10-25% of the product's time on the bench's layers (the most for AlexNet's 11x11/4, 16
+ * views of 3 channels); a 5x5 kernel (4 views: 64% of the direct work) still came out 1.3x faster.
  */
 const MAX_WORK_SHARE = 0.75;
 
@@ -64,9 +67,11 @@ function winogradSizes(g: ConvGeometry) {
 
 /** Whether convolution g (read as a direct convolution) is one Winograd F(2x2, 3x3) serves well. */
 export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
-  if (engine.tuning !== 'cpu') return false;
   if (g.dilations.some((d) => d !== 1)) return false;
   const { views, vPer, mPer } = winogradSizes(g);
+  // On a GPU only plain 3x3 stride-1 convolutions: measured on an H200, 1.4-1.9x faster than
+  // conv2d-tiled.wgsl there (VGG16, AlexNet conv3), where views were not reliably faster.
+  if (engine.tuning === 'gpu' && views !== 1) return false;
   // A tile of 4 pixels costs 16 multiply-adds per view and channel pair; directly, 4 kH kW.
   if (4 * views > MAX_WORK_SHARE * g.kH * g.kW) return false;
   if ((g.inC / g.group) * views < MIN_REDUCTION_CHANNELS) return false;
