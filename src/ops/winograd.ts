@@ -40,6 +40,8 @@ const COMPONENTS = 16;
  * depthwise convolution) the product is too short to pay for writing and reading V and M.
  */
 const MIN_REDUCTION_CHANNELS = 8;
+/** The same on a GPU, where the direct kernel is fast and Winograd's product kernel is not. */
+const MIN_GPU_REDUCTION_CHANNELS = 64;
 
 /**
  * Multiply-adds per output pixel and real channel pair, as a share of the direct convolution's,
@@ -69,9 +71,11 @@ function winogradSizes(g: ConvGeometry) {
 export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
   if (g.dilations.some((d) => d !== 1)) return false;
   const { views, vPer, mPer } = winogradSizes(g);
-  // On a GPU only plain 3x3 stride-1 convolutions: measured on an H200, 1.4-1.9x faster than
-  // conv2d-tiled.wgsl there (VGG16, AlexNet conv3), where views were not reliably faster.
-  if (engine.tuning === 'gpu' && views !== 1) return false;
+  // On a GPU only plain 3x3 stride-1 convolutions with many reduction channels. Measured on an
+  // H200 against conv2d-tiled.wgsl: 1.4-1.9x faster with 128-384 (VGG16 conv3_1, conv4_1, AlexNet
+  // conv3, forward and input gradient), 1.16x with 64, but 0.9x with 16 (SqueezeNet's fire2
+  // expand3x3) and 0.4x with 16 at batch 8; views were not reliably faster.
+  if (engine.tuning === 'gpu' && (views !== 1 || g.inC / g.group < MIN_GPU_REDUCTION_CHANNELS)) return false;
   // A tile of 4 pixels costs 16 multiply-adds per view and channel pair; directly, 4 kH kW.
   if (4 * views > MAX_WORK_SHARE * g.kH * g.kW) return false;
   if ((g.inC / g.group) * views < MIN_REDUCTION_CHANNELS) return false;
