@@ -86,7 +86,7 @@ export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
 /** The direct convolution g of x with weights w (read through `layout`), by Winograd F(2x2, 3x3). */
 export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
   const plan = winogradPlan(w, layout, g);
-  const u = transformWeights(engine, w, layout, plan);
+  const u = transformWeights(engine, w, plan);
   const y = engine.empty(outputShape(g));
   const xPer = g.inC * g.inH * g.inW;
   const yPer = g.outC * g.outH * g.outW;
@@ -96,7 +96,7 @@ export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Te
     const v = transformInput(engine, xr, count, plan);
     const m = multiply(engine, u, v, count, plan);
     v.dispose();
-    transformOutput(engine, m, bias ?? u, !!bias, yr, count, plan);
+    transformOutput(engine, m, bias, yr, count, plan);
     m.dispose();
   }
   u.dispose();
@@ -105,23 +105,27 @@ export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Te
 
 type WinogradPlan = ReturnType<typeof winogradPlan>;
 
-/** Everything the four kernels need to know of convolution g. */
+/**
+ * Everything the four kernels need to know of convolution g: the views and tiles, where the weights
+ * lie in w (weightStrides: groupO output and groupI real reduction channels per group), and the
+ * product's reduction channels per group (a view of each real one).
+ */
 export function winogradPlan(w: { shape: readonly number[] }, layout: WeightLayout, g: ConvGeometry) {
+  const sizes = winogradSizes(g);
   const strides = weightStrides(w, g.group, layout);
-  return { g, ...winogradSizes(g), ...strides, blocks: Math.ceil(strides.groupO / BLOCK), flip: layout.flip };
+  return { g, ...sizes, ...strides, reduction: strides.groupI * sizes.views, blocks: Math.ceil(strides.groupO / BLOCK), flip: layout.flip };
 }
 
 /** U: the weights in the transform domain, [group][block][reduction channel][component][16]. */
-export function transformWeights(engine: Engine, w: Tensor, layout: WeightLayout, p: WinogradPlan): Tensor {
-  const groupI = p.groupI * p.views;
-  const u = engine.empty([p.g.group * p.blocks * COMPONENTS * groupI * BLOCK]);
-  const threads = p.g.group * p.blocks * groupI * (BLOCK / 4);
+export function transformWeights(engine: Engine, w: Tensor, p: WinogradPlan): Tensor {
+  const u = engine.empty([p.g.group * p.blocks * COMPONENTS * p.reduction * BLOCK]);
+  const threads = p.g.group * p.blocks * p.reduction * (BLOCK / 4);
   engine.run('winograd-weights', {
     bindings: { w, u },
     uniforms: {
-      total: threads, blocks: p.blocks, groupO: p.groupO, groupI, views: p.views,
+      total: threads, blocks: p.blocks, groupO: p.groupO, groupI: p.reduction, views: p.views,
       kH: p.g.kH, kW: p.g.kW, strideH: p.strideH, strideW: p.strideW, splitsW: p.splitsW,
-      strideGroup: p.strideGroup, strideO: p.strideO, strideI: p.strideI, flip: layout.flip ? 1 : 0,
+      strideGroup: p.strideGroup, strideO: p.strideO, strideI: p.strideI, flip: p.flip ? 1 : 0,
     },
     workgroups: groupsFor(threads, 256),
   });
@@ -152,20 +156,20 @@ export function multiply(engine: Engine, u: Tensor, v: Tensor, count: number, p:
   const threads = count * g.group * p.blocks * COMPONENTS * (p.paddedTiles / TILES);
   engine.run('winograd-product', {
     bindings: { u, v, m },
-    uniforms: { C: g.inC * p.views, M: g.outC, groups: g.group, groupC: p.groupI * p.views, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads },
+    uniforms: { C: g.inC * p.views, M: g.outC, groups: g.group, groupC: p.reduction, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads },
     workgroups: groupsFor(threads, 16),
   });
   return m;
 }
 
-/** y (bound as yr) = the output tiles of M, plus the bias (`bias` is any tensor when hasBias is false). */
-export function transformOutput(engine: Engine, m: Tensor, bias: Tensor, hasBias: boolean, yr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): void {
+/** y (bound as yr) = the output tiles of M, plus the bias if any. */
+export function transformOutput(engine: Engine, m: Tensor, bias: Tensor | null, yr: { binding: Binding; skip: number }, count: number, p: WinogradPlan): void {
   const { g } = p;
   const threads = count * g.outC * (p.paddedTiles / 4);
   engine.run('winograd-output', {
     // Without a bias the kernel reads none, but the binding must still be given.
-    bindings: { m, bias, y: yr.binding },
-    uniforms: { M: g.outC, Ho: g.outH, Wo: g.outW, tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, hasBias: hasBias ? 1 : 0, ySkip: yr.skip },
+    bindings: { m, bias: bias ?? m, y: yr.binding },
+    uniforms: { M: g.outC, Ho: g.outH, Wo: g.outW, tilesW: p.tilesW, tiles: p.tiles, paddedTiles: p.paddedTiles, total: threads, hasBias: bias ? 1 : 0, ySkip: yr.skip },
     workgroups: groupsFor(threads, 64),
   });
 }
