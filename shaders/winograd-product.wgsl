@@ -6,15 +6,15 @@
 // likewise keep a channel's 16 components together).
 // This is where the work is: 16 multiply-adds per tile of 4 output pixels and channel pair, where a
 // direct 3x3 convolution does 36.
-// Threads: one per (image, group, block of 16 output channels, component, 16 tiles), each keeping
+// Threads: one per (image, group, block of 16 output channels, 16 tiles, component: fastest), each keeping
 // its 16 x 16 sums in registers as conv2d.wgsl does (one mat4x4 of 16 channels per tile). Unlike
 // conv2d.wgsl every load is aligned and contiguous: 4 vec4s of weights and 4 vec4s of patches.
 
 struct Params {
-  C: u32,                        // input channels (all groups): v's channel count
+  C: u32,                        // v's channels (all groups; a strided or wide kernel's views count)
   M: u32,                        // output channels (all groups): m's channel count
   groups: u32,
-  groupC: u32,                   // reduction channels per group
+  groupC: u32,                   // reduction channels per group (likewise)
   groupM: u32,                   // output channels per group
   blocks: u32,                   // 16-channel blocks per group: ceil(groupM / 16)
   paddedTiles: u32,              // tiles per map, a multiple of 16
