@@ -65,18 +65,24 @@ fn weights(at: u32) -> mat4x4<f32> {
 }
 
 /**
- * Writes 4 tiles' sums (tiles 4q..4q+3 of the thread's 16, one matrix each): for each of the 16
- * output channels o of the block (row k of column j: o = first + 4j + k) a vec4 over the 4 tiles,
- * at vec4 index at + o * CHANNEL + q.
+ * Writes output channels o .. o + 3 (column j of each tile's matrix: a, b, c, d for tiles 4q .. 4q + 3)
+ * as a vec4 over the 4 tiles each, at vec4 index at + channel * CHANNEL + q; none past the group.
  */
+fn storeColumn(at: u32, o: u32, last: u32, q: u32, a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>) {
+  let channels = transpose(mat4x4<f32>(a, b, c, d));
+  if (o < last) { m[at + o * CHANNEL + q] = channels[0]; }
+  if (o + 1u < last) { m[at + (o + 1u) * CHANNEL + q] = channels[1]; }
+  if (o + 2u < last) { m[at + (o + 2u) * CHANNEL + q] = channels[2]; }
+  if (o + 3u < last) { m[at + (o + 3u) * CHANNEL + q] = channels[3]; }
+}
+
+/** Writes 4 tiles' sums (tiles 4q .. 4q + 3 of the thread's 16, one matrix each) for the block's 16
+ * output channels (row k of column j: channel first + 4j + k). Written out: no dynamic index. */
 fn storeQuad(at: u32, first: u32, last: u32, q: u32, a: mat4x4<f32>, b: mat4x4<f32>, c: mat4x4<f32>, d: mat4x4<f32>) {
-  for (var j = 0u; j < 4u; j++) {
-    let channels = transpose(mat4x4<f32>(a[j], b[j], c[j], d[j]));
-    for (var k = 0u; k < 4u; k++) {
-      let o = first + 4u * j + k;
-      if (o < last) { m[at + o * CHANNEL + q] = channels[k]; }
-    }
-  }
+  storeColumn(at, first, last, q, a[0], b[0], c[0], d[0]);
+  storeColumn(at, first + 4u, last, q, a[1], b[1], c[1], d[1]);
+  storeColumn(at, first + 8u, last, q, a[2], b[2], c[2], d[2]);
+  storeColumn(at, first + 12u, last, q, a[3], b[3], c[3], d[3]);
 }
 
 @compute @workgroup_size(WG)
