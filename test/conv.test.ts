@@ -55,6 +55,7 @@ const convCases: ConvCase[] = [
   { name: 'Winograd: group 2 of 8 channels, 10 outputs each', x: [2, 16, 9, 10], w: [20, 8, 3, 3], bias: true, attrs: { group: 2, pads: [1, 1, 1, 1] } },
   { name: 'Winograd: pads wider than the kernel reaches', x: [1, 8, 5, 6], w: [9, 8, 3, 3], attrs: { pads: [3, 0, 2, 4] } },
   { name: 'Winograd with either family (64 reduction channels), batch 2, bias', x: [2, 64, 9, 10], w: [20, 64, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'Winograd with either family: group 2 of 64 channels, 40 outputs', x: [1, 128, 9, 10], w: [40, 64, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1] } },
   // Kernels read as several 3x3 stride-1 views (space to depth for strides, 3-tap pieces for wide kernels).
   { name: 'Winograd views: 5x5 pad 2, group 2 (AlexNet conv2, small)', x: [1, 8, 9, 11], w: [6, 4, 5, 5], bias: true, attrs: { group: 2, pads: [2, 2, 2, 2] } },
   { name: 'Winograd views: 11x11 stride 4, asymmetric pads, batch 2', x: [2, 3, 35, 47], w: [12, 3, 11, 11], attrs: { strides: [4, 4], pads: [2, 1, 3, 0] } },

@@ -15,8 +15,8 @@
 // conv2d-weight-grad-tiled.wgsl instead: implicit matrix products staged through workgroup
 // memory, with the many threads a GPU needs (strided transposed convolutions keep the gather).
 // Direct convolutions that Winograd's F(2x2, 3x3) serves with fewer multiply-adds (3x3 stride 1,
-// and on CPU drivers strided or wider kernels read as several 3x3 ones: see winograd.ts) take that
-// route instead, with either family.
+// and strided or wider kernels read as several 3x3 ones: see winograd.ts) take that route
+// instead, with either family.
 // Tensors too large to bind whole are processed in chunks of images.
 
 import type { Binding, Engine } from '../engine/engine.ts';

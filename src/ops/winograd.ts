@@ -8,9 +8,9 @@
 //   winograd-product.wgsl  16 matrix products over the reduction channels (the bulk of the work)
 //   winograd-output.wgsl   Y = A^T M A, plus the bias
 // On CPU drivers (engine.tuning 'cpu'), bound by arithmetic, it pays for the transforms' memory
-// traffic (V and M are 4x the input and output) wherever it saves enough multiply-adds; on a GPU
-// it beat the workgroup-tiled direct kernel for plain 3x3 stride-1 convolutions (measured on an
-// H200), and only those take it there.
+// traffic (V and M are 4x the input and output) wherever it saves enough multiply-adds. On a GPU
+// the product is a workgroup-tiled matrix product (winograd-product-tiled.wgsl) and the whole
+// beat the tiled direct kernel by 1.5-7x on an H200 wherever there are enough reduction channels.
 // Other kernels are read as several 3x3 stride-1 ones ("views"), where that saves multiply-adds:
 //   a stride s: output pixel o reads input s * o - pad + ky; writing ky = s * a + phase, the taps
 //     of one phase form a stride-1 kernel of ceil(k / s) taps over the input's pixels s apart
@@ -32,6 +32,8 @@ import { groupsFor } from './util.ts';
 /** Output channels per thread of the product, and tiles (2x2 output pixels) per thread. */
 const BLOCK = 16;
 const TILES = 16;
+/** Output channels and tiles per workgroup of winograd-product-tiled.wgsl (the GPU family's). */
+const GPU_TILE = 64;
 /** Output pixels per tile side, and components of the transform domain: 4 x 4. */
 const TILE_SIDE = 2;
 const COMPONENTS = 16;
@@ -40,8 +42,13 @@ const COMPONENTS = 16;
  * depthwise convolution) the product is too short to pay for writing and reading V and M.
  */
 const MIN_REDUCTION_CHANNELS = 8;
-/** The same on a GPU, where the direct kernel is fast and Winograd's product kernel is not. */
-const MIN_GPU_REDUCTION_CHANNELS = 64;
+/**
+ * The same on a GPU, measured on an H200 against conv2d-tiled.wgsl (the direct kernel there):
+ * with 24-48 reduction channels Winograd was 2.3-4.2x faster, with 16 1.5x at batch 1 but 0.8x at
+ * batch 8 (SqueezeNet's fire2 expand3x3); with 64-384, 3.5-14x (VGG16, AlexNet conv3); the views of
+ * AlexNet's 11x11/4 (48 channels) 1.5-2.2x, of its 5x5 1.6-5.7x.
+ */
+const MIN_GPU_REDUCTION_CHANNELS = 24;
 
 /**
  * Multiply-adds per output pixel and real channel pair, as a share of the direct convolution's,
@@ -71,14 +78,10 @@ function winogradSizes(g: ConvGeometry) {
 export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
   if (g.dilations.some((d) => d !== 1)) return false;
   const { views, vPer, mPer } = winogradSizes(g);
-  // On a GPU only plain 3x3 stride-1 convolutions with many reduction channels. Measured on an
-  // H200 against conv2d-tiled.wgsl: 1.4-1.9x faster with 128-384 (VGG16 conv3_1, conv4_1, AlexNet
-  // conv3, forward and input gradient), 1.16x with 64, but 0.9x with 16 (SqueezeNet's fire2
-  // expand3x3) and 0.4x with 16 at batch 8; views were not reliably faster.
-  if (engine.tuning === 'gpu' && (views !== 1 || g.inC / g.group < MIN_GPU_REDUCTION_CHANNELS)) return false;
   // A tile of 4 pixels costs 16 multiply-adds per view and channel pair; directly, 4 kH kW.
   if (4 * views > MAX_WORK_SHARE * g.kH * g.kW) return false;
-  if ((g.inC / g.group) * views < MIN_REDUCTION_CHANNELS) return false;
+  const minReduction = engine.tuning === 'gpu' ? MIN_GPU_REDUCTION_CHANNELS : MIN_REDUCTION_CHANNELS;
+  if ((g.inC / g.group) * views < minReduction) return false;
   // One image's transformed input and products must each fit a binding.
   return Math.max(vPer, mPer) <= rangeLimit(engine);
 }
@@ -90,7 +93,9 @@ export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Te
   const y = engine.empty(outputShape(g));
   const xPer = g.inC * g.inH * g.inW;
   const yPer = g.outC * g.outH * g.outW;
-  for (const { first, count } of imageChunks(engine, op, g.n, [xPer, yPer, plan.vPer, plan.mPer])) {
+  // The GPU product's grid has a z of images x groups x 16 components.
+  const maxImages = Math.floor(engine.limits.maxComputeWorkgroupsPerDimension / (g.group * COMPONENTS));
+  for (const { first, count } of imageChunks(engine, op, g.n, [xPer, yPer, plan.vPer, plan.mPer], maxImages)) {
     const xr = rangeBinding(engine, x, first * xPer, count * xPer);
     const yr = rangeBinding(engine, y, first * yPer, count * yPer);
     const v = transformInput(engine, xr, count, plan);
@@ -149,16 +154,25 @@ export function transformInput(engine: Engine, xr: { binding: Binding; skip: num
   return v;
 }
 
-/** M = U V for each component: [image][tile / 16][output channel][component][tile % 16]. */
+/**
+ * M = U V for each component: [image][tile / 16][output channel][component][tile % 16].
+ * winograd-product.wgsl (register tiles) on a CPU driver, winograd-product-tiled.wgsl (workgroup
+ * tiles, as gemm-tiled.wgsl) on a GPU.
+ */
 export function multiply(engine: Engine, u: Tensor, v: Tensor, count: number, p: WinogradPlan): Tensor {
   const { g } = p;
   const m = engine.empty([count * p.mPer]);
   const threads = count * g.group * p.blocks * COMPONENTS * (p.paddedTiles / TILES);
-  engine.run('winograd-product', {
-    bindings: { u, v, m },
-    uniforms: { C: g.inC * p.views, M: g.outC, groups: g.group, groupC: p.reduction, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads },
-    workgroups: groupsFor(threads, 16),
-  });
+  const uniforms = { C: g.inC * p.views, M: g.outC, groups: g.group, groupC: p.reduction, groupM: p.groupO, blocks: p.blocks, paddedTiles: p.paddedTiles, threads };
+  if (engine.tuning === 'gpu') {
+    engine.run('winograd-product-tiled', {
+      bindings: { u, v, m },
+      uniforms,
+      workgroups: [Math.ceil(p.paddedTiles / GPU_TILE), Math.ceil(p.groupO / GPU_TILE), count * g.group * COMPONENTS],
+    });
+  } else {
+    engine.run('winograd-product', { bindings: { u, v, m }, uniforms, workgroups: groupsFor(threads, 16) });
+  }
   return m;
 }
 
