@@ -258,7 +258,7 @@ interface SideWork {
 
 /** A side warmed up and calibrated, collecting samples. */
 interface SideRun {
-  work: SideWork;
+  source: SideWork;
   firstMs: number;
   minReps: number;
   runsPerSample: number;
@@ -284,8 +284,8 @@ export async function measureSides(watch: Timer, sides: SideWork[], options: Ben
     const pending = runs.filter((r): r is SideRun => r !== null && wantsMore(r, options));
     if (pending.length === 0) break;
     for (const run of pending) {
-      const ok = await guarded(run.work, async () => {
-        const { msPerRun } = await timeBatch(watch, run.work.side, run.work.work, run.runsPerSample, release);
+      const ok = await guarded(run.source, async () => {
+        const { msPerRun } = await timeBatch(watch, run.source.side, run.source.work, run.runsPerSample, release);
         run.samples.push(msPerRun);
         run.spent += msPerRun * run.runsPerSample;
         return true;
@@ -307,6 +307,7 @@ async function guarded<T>(s: SideWork, f: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** Warms side s up and calibrates how many runs a sample takes (calibration may yield a sample). */
 async function startSide(watch: Timer, s: SideWork, options: BenchOptions): Promise<SideRun> {
   let firstMs = NaN;
   for (let i = 0; i < Math.max(1, options.warmup); i++) {
@@ -318,7 +319,7 @@ async function startSide(watch: Timer, s: SideWork, options: BenchOptions): Prom
   // adapter) gets one timed run: its spread is then that single run.
   const minReps = firstMs > 3 * options.budgetMs && options.budgetMs > 0 ? 1 : options.minReps;
   const { runsPerSample, sample } = await calibrate(watch, s.side, s.work, release, firstMs);
-  return { work: s, firstMs, minReps, runsPerSample, samples: sample === undefined ? [] : [sample], spent: sample ?? 0 };
+  return { source: s, firstMs, minReps, runsPerSample, samples: sample === undefined ? [] : [sample], spent: sample ?? 0 };
 }
 
 function wantsMore(r: SideRun, options: BenchOptions): boolean {
