@@ -51,7 +51,7 @@ fn transformRow(e: vec4<f32>) -> vec4<f32> {
   return vec4<f32>(e.x - e.z, e.y + e.z, e.z - e.y, e.y - e.w);
 }
 
-/** Where a view's patches start, relative to 2 x (tile row, tile column), and its step. */
+/** A view's patches: tile (tx, ty)'s starts at origin + step * 2 * (tx, ty), its taps step apart. */
 struct View { origin: vec2<i32>, step: vec2<i32> }
 
 /** V of one tile (zero for a padding tile): column r = row r. */
