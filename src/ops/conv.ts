@@ -23,7 +23,7 @@ import type { Binding, Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { imageChunks, rangeBinding, rangeLimit } from './range-binding.ts';
 import { check, checkTensor, fail, groupsFor, shapeString } from './util.ts';
-import { winogradApplies, winogradConvolution } from './winograd.ts';
+import { winogradConvolution, winogradRoute } from './winograd.ts';
 import {
   checkShapeIs,
   conv2dGeometry,
@@ -82,7 +82,8 @@ const GPU_TILE = 64;
  * driver and conv2d-tiled.wgsl on a GPU.
  */
 function directConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
-  if (winogradApplies(engine, g)) return winogradConvolution(engine, op, x, w, layout, bias, g);
+  const winograd = winogradRoute(engine, w, layout, g);
+  if (winograd) return winogradConvolution(engine, op, x, w, bias, winograd);
   if (engine.tuning === 'cpu') {
     const packed = packWeights(engine, w, g.group, layout);
     const y = convolve(engine, op, 'direct', x, packed, bias, g);

@@ -74,21 +74,24 @@ function winogradSizes(g: ConvGeometry) {
   };
 }
 
-/** Whether convolution g (read as a direct convolution) is one Winograd F(2x2, 3x3) serves well. */
-export function winogradApplies(engine: Engine, g: ConvGeometry): boolean {
-  if (g.dilations.some((d) => d !== 1)) return false;
-  const { views, vPer, mPer } = winogradSizes(g);
+/**
+ * The plan for convolution g (read as a direct convolution, with weights w read through `layout`)
+ * by Winograd F(2x2, 3x3), or null where that does not serve it well.
+ */
+export function winogradRoute(engine: Engine, w: { shape: readonly number[] }, layout: WeightLayout, g: ConvGeometry): WinogradPlan | null {
+  if (g.dilations.some((d) => d !== 1)) return null;
+  const plan = winogradPlan(w, layout, g);
   // A tile of 4 pixels costs 16 multiply-adds per view and channel pair; directly, 4 kH kW.
-  if (4 * views > MAX_WORK_SHARE * g.kH * g.kW) return false;
+  if (4 * plan.views > MAX_WORK_SHARE * g.kH * g.kW) return null;
   const minReduction = engine.tuning === 'gpu' ? MIN_GPU_REDUCTION_CHANNELS : MIN_REDUCTION_CHANNELS;
-  if ((g.inC / g.group) * views < minReduction) return false;
+  if (plan.reduction < minReduction) return null;
   // One image's transformed input and products must each fit a binding.
-  return Math.max(vPer, mPer) <= rangeLimit(engine);
+  return Math.max(plan.vPer, plan.mPer) <= rangeLimit(engine) ? plan : null;
 }
 
-/** The direct convolution g of x with weights w (read through `layout`), by Winograd F(2x2, 3x3). */
-export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, layout: WeightLayout, bias: Tensor | null, g: ConvGeometry): Tensor {
-  const plan = winogradPlan(w, layout, g);
+/** The direct convolution of x with weights w that `plan` (from winogradRoute) describes. */
+export function winogradConvolution(engine: Engine, op: string, x: Tensor, w: Tensor, bias: Tensor | null, plan: WinogradPlan): Tensor {
+  const { g } = plan;
   const u = transformWeights(engine, w, plan);
   const y = engine.empty(outputShape(g));
   const xPer = g.inC * g.inH * g.inW;
