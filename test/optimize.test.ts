@@ -15,9 +15,10 @@ function quadratic(engine: Engine, target: Tensor) {
     const [n, c, h, w] = image.shape;
     const planes = sq.reshape([n, 1, c * h, w]);
     const means = engine.ops.spatialMean(planes); // [N, 1]: each image's mean
-    const losses = engine.ops.scale(means, c * h * w).reshape([n]);
+    const sums = engine.ops.scale(means, c * h * w);
+    const losses = sums.reshape([n]);
     const grad = engine.ops.scale(diff, 2);
-    for (const t of [diff, sq, planes, means]) t.dispose();
+    for (const t of [diff, sq, planes, means, sums]) t.dispose();
     return { losses, grad };
   };
 }
