@@ -1,8 +1,10 @@
-// The command line: `npm run cli -- <command> [options]` (or `tsx src/cli/main.ts ...`).
-// Each command lives in commands/<name>.ts and exports run(args); they load on demand, so that a
-// command without GPU work never starts WebGPU. Errors print as one line and exit with status 1.
+// The command line: `npx convsight <command> [options]` (bin/convsight.js), `npm run cli -- ...`,
+// or `tsx src/cli/main.ts ...`. Each command lives in commands/<name>.ts and exports run(args);
+// they load on demand, so that a command without GPU work never starts WebGPU. Errors print as one
+// line (the stack with --verbose) and set the exit code (exit.ts: 0 ok, 1 bad input, 2 internal).
 
 import { UsageError } from './args.ts';
+import { errorText, exitCodeFor } from './exit.ts';
 
 interface Command {
   summary: string;
@@ -21,7 +23,15 @@ const COMMANDS: Record<string, Command> = {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const list = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: npm run cli -- <command> [options]', '', 'commands:', ...list, '', "'<command> --help' describes a command's options."].join('\n');
+  return [
+    'usage: convsight <command> [options]      (or: npm run cli -- <command> [options])',
+    '',
+    'commands:',
+    ...list,
+    '',
+    "'<command> --help' describes a command's options. --verbose (any command) prints an error's stack.",
+    'Exit codes: 0 done, 1 bad input, 2 internal error.',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -35,7 +45,9 @@ export async function main(argv: string[]): Promise<void> {
   await (await command.load()).run(rest);
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
+const argv = process.argv.slice(2);
+const verbose = argv.includes('--verbose');
+main(argv.filter((a) => a !== '--verbose')).catch((e: unknown) => {
+  console.error(errorText(e, verbose));
+  process.exitCode = exitCodeFor(e);
 });
