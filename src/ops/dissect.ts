@@ -1,0 +1,102 @@
+// Network Dissection's two GPU kernels (pass 1: the streaming per-unit histogram behind each unit's
+// quantile threshold; pass 2: the IoU tally). They are Dissection's own, not engine.ops: nothing
+// else needs them. CPU references: src/reference/dissect.ts.
+//
+// Pass 1 keeps, per unit, BINS bins of width 2^level over the running range [lo, hi] of the unit's
+// activations (shaders/dissect-range.wgsl explains why the result does not depend on batching,
+// order or sharding). Memory is C * BINS counters whatever the dataset's size.
+
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import { check, checkTensor, shapeString } from './util.ts';
+
+export const HISTOGRAM_BINS = 2048; // dissect-range.wgsl, dissect-histogram.wgsl
+export const MAX_TALLY_LABELS = 3072; // dissect-tally.wgsl's MAX_LABELS
+const WG = 64;
+/** Elements per workgroup of dissect-histogram: enough that clearing and flushing 2048 bins is a small part. */
+const CHUNK = 16 * 1024;
+
+/** A unit's histogram state on the GPU: [C, 4] i32 (level, base, bits of lo, bits of hi) and [C, BINS] counts. */
+export interface HistogramState {
+  state: Tensor;
+  hist: Tensor;
+}
+
+function checkBindable(engine: Engine, op: string, name: string, t: Tensor): void {
+  check(op, t.byteLength <= engine.limits.maxStorageBufferBindingSize, `${name} ${shapeString(t.shape)} is larger than one storage binding (${engine.limits.maxStorageBufferBindingSize} bytes); use a smaller batch`);
+}
+
+/** An empty histogram state for `channels` units (lo = +inf, hi = -inf). */
+export function createHistogramState(engine: Engine, channels: number): HistogramState {
+  const init = new Int32Array(4 * channels);
+  const bits = new Int32Array(new Float32Array([Infinity, -Infinity]).buffer);
+  for (let c = 0; c < channels; c++) {
+    init[4 * c + 2] = bits[0];
+    init[4 * c + 3] = bits[1];
+  }
+  return { state: engine.tensor(init, [channels, 4], 'i32'), hist: engine.zeros([channels, HISTOGRAM_BINS], 'i32') };
+}
+
+/** Records the counting of x [N, C, H, W] (or [N, C]) into the units' histograms. */
+export function recordHistogram(engine: Engine, x: Tensor, { state, hist }: HistogramState): void {
+  const op = 'dissectHistogram';
+  checkTensor(op, 'x', x);
+  check(op, x.shape.length === 4 || x.shape.length === 2, `x must be [N, C, H, W] or [N, C], got ${shapeString(x.shape)}`);
+  const [n, c] = x.shape;
+  const hw = x.shape.length === 4 ? x.shape[2] * x.shape[3] : 1;
+  check(op, state.shape[0] === c, `x ${shapeString(x.shape)} has ${c} units but the histogram state holds ${state.shape[0]}`);
+  checkBindable(engine, op, 'x', x);
+  engine.scoped(op, () => {
+    engine.run('dissect-range', { bindings: { x, state, hist }, uniforms: { images: n, hw, chw: c * hw }, workgroups: c });
+    const count = n * hw;
+    engine.run('dissect-histogram', {
+      bindings: { x, state, hist },
+      uniforms: { count, hw, chw: c * hw, chunk: CHUNK },
+      workgroups: [Math.ceil(count / CHUNK), c, 1],
+    });
+  });
+}
+
+/** The tally's running counts on the GPU: inter [C, L], area [C, K] (u32 as i32 storage). */
+export interface TallyCounters {
+  inter: Tensor;
+  area: Tensor;
+}
+
+export function createTallyCounters(engine: Engine, channels: number, labels: number, categories: number): TallyCounters {
+  check('dissectTally', labels >= 1 && labels <= MAX_TALLY_LABELS, `the dataset has ${labels - 1} label numbers; the tally handles at most ${MAX_TALLY_LABELS - 1}`);
+  check('dissectTally', categories >= 1 && categories <= 32, `the dataset has ${categories} categories; the tally handles 1 to 32`);
+  return { inter: engine.zeros([channels, labels], 'i32'), area: engine.zeros([channels, categories], 'i32') };
+}
+
+/**
+ * Records the tally of one batch: s [N, C, sh, sw] (maps upsampled to the mask size), thresholds
+ * [C], labels [N, E, sh, sw] i32 (0 = none, < L), present [N] i32 (bit k: image n has labels in
+ * category k). Returns peak [N, C], each map's maximum.
+ */
+export function recordTally(engine: Engine, s: Tensor, thresholds: Tensor, labels: Tensor, present: Tensor, counters: TallyCounters): Tensor {
+  const op = 'dissectTally';
+  checkTensor(op, 's', s, 4);
+  checkTensor(op, 'thresholds', thresholds, 1);
+  checkTensor(op, 'labels', labels, 4, 'i32');
+  checkTensor(op, 'present', present, 1, 'i32');
+  const [n, c, sh, sw] = s.shape;
+  const [labelCount, categories] = [counters.inter.shape[1], counters.area.shape[1]];
+  check(op, thresholds.shape[0] === c, `thresholds ${shapeString(thresholds.shape)} must have one value per unit of s ${shapeString(s.shape)}`);
+  check(op, labels.shape[0] === n && labels.shape[2] === sh && labels.shape[3] === sw, `labels ${shapeString(labels.shape)} must be [${n}, E, ${sh}, ${sw}] for s ${shapeString(s.shape)}`);
+  check(op, present.shape[0] === n, `present ${shapeString(present.shape)} must have one entry per image (${n})`);
+  check(op, counters.inter.shape[0] === c, `the counters hold ${counters.inter.shape[0]} units, s has ${c}`);
+  checkBindable(engine, op, 's', s);
+  checkBindable(engine, op, 'labels', labels);
+  return engine.scoped(op, () => {
+    const peak = engine.empty([n, c]);
+    engine.run('dissect-tally', {
+      bindings: { s, threshold: thresholds, labels, present, inter: counters.inter, area: counters.area, peak },
+      uniforms: { channels: c, pixels: sh * sw, entries: labels.shape[1], labels: labelCount, categories },
+      workgroups: [c, n, 1],
+    });
+    return peak;
+  });
+}
+
+export { WG as DISSECT_WG };
