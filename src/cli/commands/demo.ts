@@ -1,82 +1,63 @@
-// demo: the main job. Runs the shipped default model on held-out concept images and writes pictures:
-// the images with the model's predictions, their saliency maps (gradient of the class score) and
-// guided-backpropagation maps, and the first-layer filters.
+// demo: the main job. All four visualization methods on the shipped default model (or the user's
+// own), written as a gallery to open in a browser: out/index.html. A thin caller of runDemo.
 
 import { createEngine } from '../../engine/engine.ts';
-import { rgbToRgba, writePng } from '../../data/image.ts';
-import { loadDefaultModel } from '../../models/default-model.ts';
-import { conceptImages } from '../../train/concept-data.ts';
-import { argmaxRows, batchTensor } from '../../train/trainer.ts';
-import { filterImages, heatMap, imageGrid, saliency, signedImage } from '../../viz/pictures.ts';
+import { runDemo } from '../../gallery/demo.ts';
+import { formatDuration } from '../../train/progress.ts';
 import { parseOptions, positiveInt } from '../args.ts';
 
-export const usage = `
-usage: demo [--out out/demo] [--count 8] [--seed 3]
+export const summary = 'the main job: all four methods on the default model (or yours), as a gallery: out/index.html';
 
-Runs the default model (weights/conceptnet) on --count held-out concept images and writes PNGs
-into --out: predictions.png (top: the images; middle: saliency |d score/d image|; bottom: guided
-backpropagation), filters.png (the 16 first-layer filters).
+export const usage = `
+usage: demo [--out out] [--model FILE.onnx|spec.json --labels FILE] [--images DIR] [--count N]
+            [--parts a,b] [--quick] [--seed 3]
+
+Runs Activation Maximization, Network Inversion, DeconvNet (projections, top-9, occlusion) and
+Network Dissection on the shipped default model (nothing is downloaded) and writes a gallery,
+--out/index.html, with the pictures under --out/img/. It prints how long each part took.
+
+  --model    your own model (an ONNX file, or our spec.json + .safetensors) instead of the default
+  --labels   its class names, one per line (default: the spec's, or labels.txt beside the model)
+  --images   a folder of PNG/JPEG pictures to explain (default: generated concept images)
+  --count    how many images the per-image parts explain (default 4; 2 with --quick)
+  --parts    only these parts, comma-separated (names as printed while it runs)
+  --quick    few steps and images: a smoke run in seconds
+  --seed     the concept images' seed (default 3: held out from training)
 `;
 
 export async function run(args: string[]): Promise<void> {
-  const opts = parseOptions('demo', usage, args, { out: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' } });
+  const opts = parseOptions('demo', usage, args, {
+    out: { type: 'string' },
+    model: { type: 'string' },
+    labels: { type: 'string' },
+    images: { type: 'string' },
+    count: { type: 'string' },
+    parts: { type: 'string' },
+    quick: { type: 'boolean' },
+    seed: { type: 'string' },
+  });
   if (!opts) return;
-  const outDir = opts.out ?? 'out/demo';
-  const count = positiveInt('demo', 'count', opts.count, 8);
-  const seed = positiveInt('demo', 'seed', opts.seed, 3);
-  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-  fs.mkdirSync(outDir, { recursive: true });
-
+  const start = performance.now();
   const engine = await createEngine();
   try {
     const { vendor, architecture, description } = engine.adapterInfo;
     console.log(`WebGPU adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}`);
-    const model = await loadDefaultModel(engine);
-    const labels = model.labels!;
-    const size = model.inputShape[1];
-    console.log(`model: ${model.spec.name}, ${model.layers.length} layers, classes: ${labels.join(', ')}`);
-
-    const data = conceptImages(seed, count, size);
-    const x = batchTensor(engine, model.spec, data, Int32Array.from({ length: count }, (_, i) => i));
-    const outputs = await model.forward(x);
-    const logits = await outputs.get(model.spec.output)!.readFloat();
-    for (const t of outputs.values()) t.dispose();
-
-    const pictures = [];
-    const saliencyTiles = [];
-    const guidedTiles = [];
-    let correct = 0;
-    const predictions = argmaxRows(logits, count, labels.length);
-    for (let i = 0; i < count; i++) {
-      const row = logits.subarray(i * labels.length, (i + 1) * labels.length);
-      const predicted = predictions[i];
-      const probs = softmax(row);
-      correct += predicted === data.labels[i] ? 1 : 0;
-      console.log(`  image ${i}: ${labels[data.labels[i]].padEnd(9)} -> ${labels[predicted].padEnd(9)} (${(probs[predicted] * 100).toFixed(1)}%)${predicted === data.labels[i] ? '' : '  <- wrong'}`);
-
-      const one = batchTensor(engine, model.spec, data, [i]);
-      pictures.push(rgbToRgba({ width: size, height: size, rgb: data.rgb.subarray(i * size * size * 3, (i + 1) * size * size * 3) }));
-      const gradient = await model.inputGradient(one, { layer: model.spec.output, unit: predicted, relu: 'gradient' });
-      saliencyTiles.push(heatMap(saliency(await gradient.readFloat(), gradient.shape), size, size));
-      const guided = await model.inputGradient(one, { layer: model.spec.output, unit: predicted, relu: 'guided' });
-      guidedTiles.push(signedImage(await guided.readFloat(), guided.shape));
-      for (const t of [one, gradient, guided]) t.dispose();
-    }
-    x.dispose();
-    console.log(`${correct}/${count} correct`);
-
-    await writePng(`${outDir}/predictions.png`, imageGrid([...pictures, ...saliencyTiles, ...guidedTiles], count, 4, 2));
-    const w = model.weight('conv1', 'weight')!;
-    await writePng(`${outDir}/filters.png`, imageGrid(filterImages(await w.readFloat(), w.shape), 8, 2, 12));
-    console.log(`wrote ${outDir}/predictions.png and ${outDir}/filters.png`);
+    const { path, timings } = await runDemo(engine, {
+      outDir: opts.out ?? 'out',
+      modelPath: opts.model,
+      labelsPath: opts.labels,
+      imagesDir: opts.images,
+      count: opts.count === undefined ? undefined : positiveInt('demo', 'count', opts.count, 4),
+      parts: opts.parts?.split(',').map((p) => p.trim()),
+      quick: !!opts.quick,
+      seed: positiveInt('demo', 'seed', opts.seed, 3),
+      log: (line) => console.log(`  ${line}`),
+    });
+    console.log('\ntime per part:');
+    for (const t of timings) console.log(`  ${t.part.padEnd(40)} ${t.seconds.toFixed(1).padStart(7)} s`);
+    console.log(`  ${'total'.padEnd(40)} ${formatDuration((performance.now() - start) / 1000).padStart(7)}`);
+    console.log(`\nthe gallery: ${path}  (open it in a browser)`);
   } finally {
     engine.destroy();
   }
-}
-
-function softmax(row: Float32Array): number[] {
-  const max = Math.max(...row);
-  const e = Array.from(row, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }

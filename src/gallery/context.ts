@@ -1,0 +1,42 @@
+// What every part of the demo works on: the engine, the model, a few images to explain, a larger
+// image set for the dataset-wide methods (top-9 mining, dissection), the gallery to fill, the
+// size of the run, and a progress line.
+
+import type { Engine } from '../engine/engine.ts';
+import type { Tensor } from '../engine/tensor.ts';
+import type { RgbImage } from '../data/image-format.ts';
+import type { Model } from '../models/model.ts';
+import type { Gallery, Section } from './gallery.ts';
+
+export interface DemoImage {
+  name: string;
+  /** The picture fitted to the model's input size. */
+  picture: RgbImage;
+  /** [1, C, H, W], preprocessed. */
+  tensor: Tensor;
+}
+
+export interface DemoContext {
+  engine: Engine;
+  model: Model;
+  /** Class names (the model's labels, or 'class i'). */
+  labels: string[];
+  /** The images the per-image methods explain. */
+  images: DemoImage[];
+  /** True for the shipped default model (the concept dataset's own vocabulary applies). */
+  isDefaultModel: boolean;
+  /** The conv layers (their units have maps), in graph order. */
+  convLayers: string[];
+  gallery: Gallery;
+  /** A quick run: fewer steps and images (the test of the gallery; a smoke run). */
+  quick: boolean;
+  seed: number;
+  /** Prints a progress line for the current part. */
+  log(line: string): void;
+}
+
+/** A part of the demo: one method (or a group of related pictures), producing a gallery section. */
+export interface DemoPart {
+  name: string;
+  run(ctx: DemoContext): Promise<Omit<Section, 'seconds'>>;
+}

@@ -1,0 +1,6 @@
+// The demo's parts, in the order the gallery shows them.
+
+import type { DemoPart } from '../context.ts';
+import { predictions } from './predictions.ts';
+
+export const DEMO_PARTS: DemoPart[] = [predictions];

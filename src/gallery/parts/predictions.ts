@@ -1,0 +1,54 @@
+// The demo's first part: what the model says about each image, and where it looked: the
+// image-specific class saliency (Simonyan et al. 2014) and guided backpropagation (Springenberg
+// et al. 2015), both one backward pass through the graph from the predicted class's score.
+
+import { rgbToRgba } from '../../data/image.ts';
+import { heatMap, imageGrid, saliency, signedImage } from '../../viz/pictures.ts';
+import type { DemoContext, DemoPart } from '../context.ts';
+import { escapeHtml } from '../gallery.ts';
+
+export const predictions: DemoPart = {
+  name: 'predictions and saliency',
+  async run(ctx: DemoContext) {
+    const { model, images, labels } = ctx;
+    const output = model.spec.output;
+    const outputIsSoftmax = model.spec.nodes.find((n) => n.name === output)?.type === 'softmax';
+    const rows: string[] = [];
+    const tiles = { pictures: [] as ReturnType<typeof rgbToRgba>[], saliency: [] as ReturnType<typeof rgbToRgba>[], guided: [] as ReturnType<typeof rgbToRgba>[] };
+    for (const image of images) {
+      const outputs = await model.forward(image.tensor, { until: output });
+      const scores = await outputs.get(output)!.readFloat();
+      for (const t of outputs.values()) t.dispose();
+      const probs = outputIsSoftmax ? Array.from(scores) : softmax(scores);
+      const predicted = probs.indexOf(Math.max(...probs));
+      rows.push(`<tr><td>${escapeHtml(image.name)}</td><td>${escapeHtml(labels[predicted])}</td><td>${(probs[predicted] * 100).toFixed(1)}%</td></tr>`);
+      ctx.log(`${image.name}: ${labels[predicted]} (${(probs[predicted] * 100).toFixed(1)}%)`);
+
+      const [, , h, w] = image.tensor.shape;
+      const gradient = await model.inputGradient(image.tensor, { layer: output, unit: predicted, relu: 'gradient' });
+      const guided = await model.inputGradient(image.tensor, { layer: output, unit: predicted, relu: 'guided' });
+      tiles.pictures.push(rgbToRgba(image.picture));
+      tiles.saliency.push(heatMap(saliency(await gradient.readFloat(), gradient.shape), w, h));
+      tiles.guided.push(signedImage(await guided.readFloat(), guided.shape));
+      gradient.dispose();
+      guided.dispose();
+    }
+    const n = images.length;
+    const scale = images[0].picture.width < 128 ? 2 : 1;
+    const grid = imageGrid([...tiles.pictures, ...tiles.saliency, ...tiles.guided], n, 4, scale);
+    return {
+      title: 'What the model sees: predictions, saliency and guided backpropagation',
+      what: 'Top row: the images; middle: saliency |dS_c/dx| (max over colours) of the predicted class; bottom: guided backpropagation of the same score.',
+      paper: 'Simonyan, Vedaldi & Zisserman 2014 (saliency); Springenberg et al. 2015 (guided backpropagation)',
+      figures: [ctx.gallery.picture('predictions.png', grid, 'images, saliency, guided backpropagation')],
+      html: `<table><tr><th>image</th><th>predicted</th><th>probability</th></tr>${rows.join('')}</table>`,
+    };
+  },
+};
+
+function softmax(scores: Float32Array): number[] {
+  const max = Math.max(...scores);
+  const e = Array.from(scores, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
