@@ -82,4 +82,28 @@ describe('cli', () => {
     // The labels.txt beside the model names the classes.
     expect(lines.slice(1, 3).some((l) => /\d+\.\d+%  (Egyptian cat|tabby)  \((285|281)\)$/.test(l)), stdout).toBe(true);
   });
+
+  it('--json: classify and layers print results a script can parse', async () => {
+    const classify = await cli('classify', '--model', 'weights/conceptnet.json', '--image', shared('images/chelsea.png'), '--top', '3', '--json');
+    expect(classify.code).toBe(0);
+    const top = JSON.parse(classify.stdout) as { rank: number; index: number; label: string; probability: number }[];
+    expect(top.map((t) => t.rank)).toEqual([1, 2, 3]);
+    expect(top[0].probability).toBeGreaterThanOrEqual(top[1].probability);
+    expect(typeof top[0].label).toBe('string');
+    const layers = await cli('layers', '--model', 'weights/conceptnet.json', '--json');
+    const parsed = JSON.parse(layers.stdout) as { layers: { name: string; units: number }[] };
+    expect(parsed.layers[0]).toMatchObject({ name: 'conv1', units: 16 });
+  });
+
+  it('exit codes: 1 for bad input, 2 for an internal error, whose one line points to --verbose', async () => {
+    const { exitCodeFor, errorText } = await import('../src/cli/exit.ts');
+    const { UsageError } = await import('../src/cli/args.ts');
+    expect(exitCodeFor(new UsageError('x'))).toBe(1);
+    expect(exitCodeFor(new Error("model 'm' has no layer 'conv9'"))).toBe(1);
+    expect(exitCodeFor(new TypeError("Cannot read properties of undefined (reading 'shape')"))).toBe(2);
+    expect(exitCodeFor(new Error('conv2d: GPU validation error: binding too large'))).toBe(2);
+    expect(errorText(new TypeError('boom'), false)).toBe('error: boom (internal error; run again with --verbose for the stack)');
+    expect(errorText(new Error('first\nsecond'), false)).toBe('error: first');
+    expect(errorText(new Error('bad'), true)).toMatch(/^error: Error: bad\n\s+at /);
+  });
 });

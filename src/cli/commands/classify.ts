@@ -10,7 +10,7 @@ export const summary = 'print the top classes a model gives an image';
 
 export const usage = `
 usage: classify --model FILE.onnx|spec.json --image IMG [--labels FILE] [--top 5] [--fit crop|stretch]
-                [--preprocessing imagenet|caffe|symmetric]
+                [--preprocessing imagenet|caffe|symmetric] [--json]
 
   --model   an ONNX model, or our format: spec.json with spec.safetensors beside it
   --image   a PNG or JPEG picture; it is fitted to the model's input (centre crop by default)
@@ -22,6 +22,7 @@ usage: classify --model FILE.onnx|spec.json --image IMG [--labels FILE] [--top 5
             how pixels become inputs (ONNX files do not say; default 'imagenet': RGB in [0,1],
             ImageNet mean/std; 'caffe': BGR in [0,255] minus the mean, for Caffe-era AlexNet/VGG;
             'symmetric': RGB in [-1,1])
+  --json    print the top classes as JSON ([{ rank, index, label, probability }]) instead of text
 `;
 
 /** Probabilities from the output: already a softmax if the model ends with one, else softmax(logits). */
@@ -50,6 +51,7 @@ export async function run(args: string[]): Promise<void> {
     top: { type: 'string' },
     fit: { type: 'string' },
     preprocessing: { type: 'string' },
+    json: { type: 'boolean' },
   });
   if (!opts) return;
   const modelPath = required('classify', 'model', opts.model);
@@ -73,6 +75,11 @@ export async function run(args: string[]): Promise<void> {
     const outputNode = spec.nodes.find((n) => n.name === spec.output)!;
     const probs = probabilities(scores, outputNode.type === 'softmax');
     const [, h, w] = spec.input.shape;
+    if (opts.json) {
+      const top5 = topK(probs, top).map((i, rank) => ({ rank: rank + 1, index: i, label: spec.labels?.[i] ?? `class ${i}`, probability: probs[i] }));
+      console.log(JSON.stringify(top5, null, 2));
+      return;
+    }
     console.log(`${imagePath} (${image.width}x${image.height}) -> ${spec.name} (${w}x${h} input, ${fit}):`);
     for (const [rank, i] of topK(probs, top).entries()) {
       const label = spec.labels?.[i] ?? `class ${i}`;
