@@ -8,6 +8,7 @@ import type { Tensor } from '../engine/tensor.ts';
 import type { ReluMode } from '../ops/elementwise.ts';
 import { disposeStatistics, type BatchNormStatistics } from '../ops/batch-norm.ts';
 import { inferShapes } from './shapes.ts';
+import { checkModel } from './model-check.ts';
 import type { ModelSpec, NodeSpec } from './spec.ts';
 import { backward, type BackwardOptions, type BackwardResult } from './backward.ts';
 import { parseSafetensors, type HostTensor } from './safetensors.ts';
@@ -252,10 +253,12 @@ function runNode(model: Model, node: NodeSpec, xs: Tensor[], trace: Trace, train
   }
 }
 
-/** Uploads host tensors and builds the model (the spec is checked against the weights first). */
+/**
+ * Uploads host tensors and builds the model. The spec (often straight from a file) is checked first:
+ * its structure, the graph against the weights, sizes, finite weights (checkModel), before any upload.
+ */
 export async function buildModel(engine: Engine, spec: ModelSpec, weights: Map<string, HostTensor>): Promise<Model> {
-  // Shape-check everything before uploading anything.
-  inferShapes(spec, new Map([...weights].map(([k, t]) => [k, t.shape])));
+  checkModel(spec, weights);
   const gpu = new Map<string, Tensor>();
   for (const [name, t] of weights) gpu.set(name, engine.tensor(t.data, t.shape));
   return new Model(engine, spec, gpu);

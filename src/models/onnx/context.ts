@@ -115,11 +115,17 @@ export class ImportContext {
 
   floats(node: OnnxNode, index: number, what: string): HostTensor {
     const t = this.constant(node, index, what)!;
+    let data: Float32Array;
     try {
-      return { shape: [...t.dims], data: tensorToFloat32(t) };
+      data = tensorToFloat32(t);
     } catch (e) {
       return nodeError(node, `${what}: ${(e as Error).message}`);
     }
+    // A NaN or infinite weight would poison every activation after it, silently: refuse it here.
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] - data[i] !== 0) nodeError(node, `${what} '${t.name}' holds ${data[i]} at index ${i}; weights must be finite`);
+    }
+    return { shape: [...t.dims], data };
   }
 
   numbers(node: OnnxNode, index: number, what: string, required = true): number[] | undefined {
