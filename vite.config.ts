@@ -1,7 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Relative asset URLs: the built site (dist/) works from any folder of any static host.
+  base: './',
   server: { port: 5173 },
+  build: {
+    // Every asset a file of its own, never a data: URL: the page's Content-Security-Policy lets it
+    // fetch only from its own origin (the default model's spec is small enough to be inlined otherwise).
+    assetsInlineLimit: 0,
+    // The engine and its shaders are one chunk by design (about 150 kB gzipped).
+    chunkSizeWarningLimit: 1000,
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

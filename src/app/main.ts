@@ -38,7 +38,7 @@ const viewRoot = el('div', { class: 'view', id: 'view' });
 const tasks = new TaskRunner(taskBar, (m) => showError(m));
 fill(app, notice, el('div', { class: 'layout' },
   el('aside', { class: 'sidebar' }, modelSection, imageSection),
-  el('section', { class: 'workspace' }, toolbar, tabs, taskBar, summary, viewRoot)));
+  el('section', { class: 'workspace' }, toolbar, tabs, summary, taskBar, viewRoot)));
 
 function showError(message: string, action?: HTMLElement): void {
   fill(notice, el('span', { class: 'message' }, message), action ?? null, el('button', { type: 'button', class: 'close', 'aria-label': 'dismiss', onclick: () => (notice.hidden = true) }, '×'));

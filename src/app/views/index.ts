@@ -3,6 +3,7 @@
 import type { View } from '../context.ts';
 import { el, fill } from '../dom.ts';
 import type { ViewName } from '../state.ts';
+import { deconvnetView } from './deconvnet-view.ts';
 import { modelView } from './model-view.ts';
 
 /** A method the library does not have yet: the tab says so rather than disappearing. */
@@ -12,7 +13,7 @@ function pending(title: string, summary: string): View {
 
 export const VIEW_TABLE: Record<ViewName, View> = {
   model: modelView,
-  deconvnet: pending('DeconvNet', 'Zeiler & Fergus 2014: project an activation back to the pixels that caused it.'),
+  deconvnet: deconvnetView,
   occlusion: pending('Occlusion', 'Zeiler & Fergus 2014: slide a grey square over the image and map the unit’s response.'),
   top9: pending('Top 9', 'The nine strongest activations of the unit over an image set, with their projections.'),
   am: pending('Activation maximization', 'Erhan et al. 2009, Simonyan et al. 2014, Yosinski et al. 2015: the image that excites the unit most.'),
