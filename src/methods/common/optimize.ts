@@ -72,13 +72,17 @@ export interface OptimizeOptions {
   learningRate: LearningRate;
   optimizer: Optimizer;
   parameterization?: Parameterization;
-  /** The loss and its image gradient at `step` (the image is the rendered one; the loop disposes it). */
-  evaluate(image: Tensor, step: number): Evaluation;
+  /**
+   * The loss and its image gradient at `step` (the image is the rendered one; the loop disposes it).
+   * It may return a promise, for a term that needs a small value read back (AM's diversity).
+   */
+  evaluate(image: Tensor, step: number): Evaluation | Promise<Evaluation>;
   /**
    * After the optimizer's step: returns projected parameters (a new tensor, which the loop then
    * owns, or the same one). `grad` is this step's image gradient (Yosinski's contribution clipping).
+   * It may return a promise, for a projection that reads values back (percentile clipping, a norm).
    */
-  project?(params: Tensor, step: number, grad: Tensor): Tensor;
+  project?(params: Tensor, step: number, grad: Tensor): Tensor | Promise<Tensor>;
   /** Called with each step's values, one step late (the last one at the end). */
   onStep?(info: StepInfo): void | Promise<void>;
   /** Cancels the run between steps (the page's Cancel button). */
@@ -130,7 +134,7 @@ export async function optimizeImage(engine: Engine, initial: Tensor, options: Op
       checkRate(method, lr);
 
       const image = parameterization.render(params);
-      const { losses, grad, report } = options.evaluate(image, step);
+      const { losses, grad, report } = await options.evaluate(image, step);
       image.dispose();
       const dParams = parameterization.pullback(params, grad);
       if (optimizer.kind === 'adam') {
@@ -140,7 +144,7 @@ export async function optimizeImage(engine: Engine, initial: Tensor, options: Op
       }
       dParams.dispose();
       if (options.project) {
-        const projected = options.project(params, step, grad);
+        const projected = await options.project(params, step, grad);
         if (projected !== params) {
           params.dispose();
           params = projected;
