@@ -30,7 +30,8 @@ export class Session {
     const engine = await createEngine();
     this.engine = engine;
     engine.device.lost.then((info) => {
-      if (this.engine === engine && info.reason !== 'destroyed') this.onLost(`The GPU device was lost (${info.reason || 'unknown reason'}): ${info.message || 'no message'}`);
+      // The session forgets an engine before destroying it, so only a loss it did not cause reaches here.
+      if (this.engine === engine) this.onLost(`The GPU device was lost (${info.reason || 'unknown reason'}): ${info.message || 'no message'}`);
     });
     return engine;
   }
