@@ -191,10 +191,34 @@ describe('loadBroden errors', () => {
     expect(() => loadBroden(d)).toThrow(`${index} line 1: missing column(s) image`);
     cpSync(join(dir, 'index.csv'), index);
     edit(d, 'index.csv', (lines) => (lines[0] = lines[0].replace(',texture', ',material')));
-    expect(() => loadBroden(d)).toThrow(`${index} line 1: column material is not a category of category.csv`);
+    // A column category.csv does not list is skipped with a warning, as NetDissect's loader does.
+    const warnings: string[] = [];
+    const partial = loadBroden(d, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([`loadBroden: ${index}: column 'material' is not a category of category.csv; ignored`]);
+    expect(partial.images).toHaveLength(COUNT);
+    expect(partial.images[0].wholeImage.texture).toBeUndefined();
+    expect(partial.loadLabelMasks(0, 'texture')).toEqual([]);
+    expect(partial.loadLabelMasks(0, 'scene')).toEqual(dataset.loadLabelMasks(0, 'scene'));
     cpSync(join(dir, 'index.csv'), index);
     edit(d, 'index.csv', (lines) => (lines[6] = lines[6].replace(/,\d+$/, ',999')));
     expect(() => loadBroden(d)).toThrow(`${index} line 7: label 999 in column texture is not in label.csv`);
+  });
+
+  it('empty cells and label 0 mean no label', () => {
+    const d = copy('empty-cells');
+    // Image 2 loses its part mask (empty cell) and its scene label (0).
+    edit(d, 'index.csv', (lines) => {
+      const header = lines[0].split(',');
+      const fields = lines[3].split(',');
+      fields[header.indexOf('part')] = '';
+      fields[header.indexOf('scene')] = '0';
+      lines[3] = fields.join(',');
+    });
+    const edited = loadBroden(d);
+    expect(edited.loadLabelMasks(2, 'part')).toEqual([]);
+    expect(edited.loadLabelMasks(2, 'scene')).toEqual([]);
+    expect(edited.images[2].wholeImage.scene).toBeUndefined();
+    expect(edited.loadLabelMasks(2, 'color')).toEqual(dataset.loadLabelMasks(2, 'color'));
   });
 
   it('a corrupt label.csv or a missing file', () => {

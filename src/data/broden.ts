@@ -84,6 +84,8 @@ export interface Dataset {
 export interface LoadBrodenOptions {
   /** The picture decoder; by default decodeImageNode (PNG, and JPEG as in the real Broden). */
   decodeImage?: (bytes: Uint8Array, path: string) => RgbImage;
+  /** Where warnings go (an index.csv column that is not a category); default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 /** Either a mask file (relative to images/) or a whole-image label number. */
@@ -133,10 +135,13 @@ export function loadBroden(dir: string, options: LoadBrodenOptions = {}): Datase
   if (INDEX_COLUMNS.some((c, k) => index.header[k] !== c)) {
     throw new Error(`loadBroden: ${indexFile} line 1: the header must begin ${INDEX_COLUMNS.join(',')}, got ${index.header.join(',')}`);
   }
-  const columns = index.header.slice(INDEX_COLUMNS.length);
-  for (const c of columns) {
-    if (!categories.some((k) => k.name === c)) throw new Error(`loadBroden: ${indexFile} line 1: column ${c} is not a category of category.csv`);
-  }
+  // As NetDissect's loader: a column that category.csv does not list (a subset of Broden, or a set
+  // made by another tool, keeps all six standard columns) is skipped, with a warning.
+  const columns = index.header.slice(INDEX_COLUMNS.length).filter((c) => {
+    if (categories.some((k) => k.name === c)) return true;
+    (options.onWarning ?? console.warn)(`loadBroden: ${indexFile}: column '${c}' is not a category of category.csv; ignored`);
+    return false;
+  });
   const entries: Record<string, Entry[]>[] = [];
   const lines: number[] = [];
   const images = index.rows.map((r) => {
@@ -154,7 +159,7 @@ export function loadBroden(dir: string, options: LoadBrodenOptions = {}): Datase
       wholeImage: {},
     };
     for (const c of columns) {
-      row[c] = r.get(c).split(';').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      row[c] = r.get(c).split(';').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s)).filter((e) => e !== 0); // empty cells and label 0: no label
       for (const e of row[c]) {
         if (typeof e === 'string') (image.masks[c] ??= []).push(join(dir, 'images', e));
         else if (!labels.has(e)) throw new Error(`loadBroden: ${r.where}: label ${e} in column ${c} is not in label.csv`);
