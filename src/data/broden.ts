@@ -12,6 +12,7 @@ import { parseCsv, type CsvTable } from './csv.ts';
 import { decodeImageNode } from './image-node.ts';
 import type { RgbImage } from './image-format.ts';
 import { decodeLabelPng } from './png.ts';
+import { MAX_PIXELS } from './image-limits.ts';
 import { CATEGORY_COLUMNS, CLASS_COLUMNS, CODE_COLUMNS, INDEX_COLUMNS, LABEL_COLUMNS } from './broden-format.ts';
 
 export type { RgbImage } from './image-format.ts';
@@ -158,6 +159,10 @@ export function loadBroden(dir: string, options: LoadBrodenOptions = {}): Datase
       masks: {},
       wholeImage: {},
     };
+    // Sizes drive allocations (a whole-image label becomes an sh x sw map): bounded before any.
+    for (const [w, h, what] of [[image.iw, image.ih, 'iw x ih'], [image.sw, image.sh, 'sw x sh']] as const) {
+      if (w * h > MAX_PIXELS) throw new Error(`loadBroden: ${r.where}: ${what} = ${w} x ${h} is more than ${MAX_PIXELS} pixels`);
+    }
     for (const c of columns) {
       row[c] = r.get(c).split(';').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s)).filter((e) => e !== 0); // empty cells and label 0: no label
       for (const e of row[c]) {
@@ -226,11 +231,17 @@ interface Row {
   number(column: string): number;
 }
 
+/** A table larger than this is refused before it is read (a CSV of 10^9 rows would not fit in a string). */
+export const MAX_CSV_BYTES = 256 << 20;
+const MAX_CLASS_LABEL = 65535;
+
 function readTable(file: string, required: readonly string[], mustExist: boolean): { header: string[]; rows: Row[] } | null {
   if (!fs().existsSync(file)) {
     if (!mustExist) return null;
     throw new Error(`loadBroden: missing file ${file} (a Broden directory holds index.csv, category.csv, label.csv and c_<category>.csv)`);
   }
+  const bytes = fs().statSync(file).size;
+  if (bytes > MAX_CSV_BYTES) throw new Error(`loadBroden: ${file} is ${bytes} bytes, more than the ${MAX_CSV_BYTES >> 20} MiB a Broden table may have (the real Broden's largest is ~10 MiB)`);
   let table: CsvTable;
   try {
     table = parseCsv(fs().readFileSync(file, 'utf8'), file);
@@ -280,6 +291,8 @@ function readClasses(table: { rows: Row[] } | null, file: string, images: Broden
   const names: string[] = [];
   for (const r of table.rows) {
     const label = r.int('label');
+    // Class names are kept in an array indexed by label: a label of 1e9 would make it huge.
+    if (label > MAX_CLASS_LABEL) throw new Error(`loadBroden: ${r.where}: label must be at most ${MAX_CLASS_LABEL}, got ${label}`);
     const name = r.get('name');
     if (names[label] !== undefined && names[label] !== name) throw new Error(`loadBroden: ${r.where}: class ${label} is named ${name} here but ${names[label]} before`);
     names[label] = name;

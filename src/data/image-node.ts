@@ -6,6 +6,7 @@
 import type * as Pngjs from 'pngjs';
 import type * as JpegJs from 'jpeg-js';
 import { detectImageFormat, notAnImageError, type RgbImage } from './image-format.ts';
+import { checkJpegSize, checkPngSize } from './image-limits.ts';
 
 /** Loads a package with Node's require, at call time (so bundling for the page never sees it). */
 export function nodeRequire<T>(name: string): T {
@@ -33,6 +34,9 @@ export function decodeImageNode(bytes: Uint8Array, name = 'image'): RgbImage {
     if (format) throw new Error(`'${name}' is a ${format.toUpperCase()} image; in Node only ${SUPPORTED} can be decoded`);
     throw notAnImageError(name, bytes, SUPPORTED);
   }
+  // A header declaring more pixels than the file can hold is refused before the decoder allocates them.
+  if (format === 'png') checkPngSize(bytes, name);
+  else checkJpegSize(bytes, name);
   try {
     if (format === 'png') {
       const { PNG } = nodeRequire<typeof Pngjs>('pngjs');

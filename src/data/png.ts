@@ -3,8 +3,9 @@
 // by image-node.ts).
 
 import type * as Pngjs from 'pngjs';
-import type { RgbImage } from './image-format.ts';
+import { detectImageFormat, type RgbImage } from './image-format.ts';
 import { nodeRequire } from './image-node.ts';
+import { checkPngSize } from './image-limits.ts';
 
 // Node-only modules are fetched on use, so that this file can sit in the page's bundle (through
 // src/index.ts) without being called there.
@@ -68,6 +69,8 @@ export function decodeLabelPng(bytes: Uint8Array, what = 'PNG'): { width: number
 }
 
 function readPng(bytes: Uint8Array, what: string): Pngjs.PNG {
+  if (detectImageFormat(bytes) !== 'png') throw new Error(`${what} is not a readable PNG: it does not start with the PNG signature`);
+  checkPngSize(bytes, what);
   try {
     return nodeRequire<typeof Pngjs>('pngjs').PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {

@@ -91,7 +91,7 @@ export function checkSpecStructure(spec: unknown): ModelSpec {
     if (node.attrs === undefined) return;
     if (!isObject(node.attrs)) fail(`${where}: attrs must be an object, got ${describe(node.attrs)}`);
     for (const [key, value] of Object.entries(node.attrs)) {
-      const rule = ATTRS[key];
+      const rule = Object.hasOwn(ATTRS, key) ? ATTRS[key] : undefined;
       if (!rule) fail(`${where}: unknown attribute '${key}'`);
       if (!rule[0](value)) fail(`${where}: attrs.${key} must be ${rule[1]}, got ${describe(value)}`);
     }

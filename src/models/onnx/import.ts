@@ -7,6 +7,7 @@
 
 import type { Engine } from '../../engine/engine.ts';
 import { buildModel, type Model } from '../model.ts';
+import { checkModel } from '../model-check.ts';
 import type { HostTensor } from '../safetensors.ts';
 import { PREPROCESSING_PRESETS, type ModelSpec, type Preprocessing } from '../spec.ts';
 import { Attrs, ImportContext, fmt, onnxNodeName } from './context.ts';
@@ -95,6 +96,8 @@ function convert(model: OnnxModel, options: OnnxImportOptions): ImportedOnnx {
   const description = model.docString || g.docString;
   if (description) spec.description = description;
   if (options.labels) spec.labels = options.labels;
+  // What buildModel checks too; here its errors get the file's name.
+  checkModel(spec, ctx.weights);
   return { spec, weights: ctx.weights };
 }
 
