@@ -57,14 +57,14 @@ export function settingsRecord(ctx: AppContext, view: ViewName, options: Record<
   };
 }
 
-/** 'Download PNG' and 'Download settings' for a result canvas. */
-export function downloadButtons(ctx: AppContext, view: ViewName, canvas: () => HTMLCanvasElement | null, options: () => Record<string, unknown>): HTMLElement {
+/** 'Download PNG' (when there is a picture) and 'Download settings' for a result. */
+export function downloadButtons(ctx: AppContext, view: ViewName, canvas: (() => HTMLCanvasElement | null) | null, options: () => Record<string, unknown>): HTMLElement {
   const base = () => `convsight-${view}-${ctx.state.layer || 'model'}-${ctx.state.unit}`;
   const png = el('button', {
     type: 'button',
     class: 'download',
     onclick: async () => {
-      const c = canvas();
+      const c = canvas?.();
       if (c) download(`${base()}.png`, await canvasPng(c));
     },
   }, 'Download PNG');
@@ -72,6 +72,6 @@ export function downloadButtons(ctx: AppContext, view: ViewName, canvas: () => H
     type: 'button',
     class: 'download',
     onclick: () => download(`${base()}.json`, JSON.stringify(settingsRecord(ctx, view, options()), null, 2)),
-  }, 'Download settings (JSON)');
-  return el('div', { class: 'downloads' }, png, json);
+  }, canvas ? 'Download settings (JSON)' : 'Download results (JSON)');
+  return el('div', { class: 'downloads' }, canvas ? png : null, json);
 }

@@ -4,6 +4,7 @@ import type { View } from '../context.ts';
 import { el, fill } from '../dom.ts';
 import type { ViewName } from '../state.ts';
 import { deconvnetView } from './deconvnet-view.ts';
+import { dissectionView } from './dissection-view.ts';
 import { modelView } from './model-view.ts';
 
 /** A method the library does not have yet: the tab says so rather than disappearing. */
@@ -18,6 +19,6 @@ export const VIEW_TABLE: Record<ViewName, View> = {
   top9: pending('Top 9', 'The nine strongest activations of the unit over an image set, with their projections.'),
   am: pending('Activation maximization', 'Erhan et al. 2009, Simonyan et al. 2014, Yosinski et al. 2015: the image that excites the unit most.'),
   inversion: pending('Inversion', 'Mahendran & Vedaldi 2015: reconstruct the image from its representation at the layer.'),
-  dissection: pending('Dissection', 'Bau et al. 2017: label units with concepts by the IoU of their top activations with concept masks.'),
+  dissection: dissectionView,
   unit: pending('Unit page', 'Everything about one unit: its AM images, top-9 patches, dissection label and response to the image.'),
 };
