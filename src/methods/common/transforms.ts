@@ -52,3 +52,46 @@ export function applyTransforms(engine: Engine, image: Tensor, transforms: Image
     },
   };
 }
+
+/**
+ * A random zoom by a factor drawn uniformly from [lo, hi] (Olah et al. 2017: "random scaling"),
+ * about the centre, keeping the image size: resizeBilinear to round(s H) x round(s W), then the
+ * centre cropped (s > 1) or zero-padded (s < 1) back to H x W. The adjoint runs the pad/crop's and
+ * the resize's own backward in reverse, so it is exact.
+ */
+export function randomScale(lo: number, hi: number): ImageTransform {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo > 0 && lo <= hi)) throw new Error(`random scale needs 0 < lo <= hi, got [${lo}, ${hi}]`);
+  return (engine, image, random) => {
+    const s = random.uniform(lo, hi);
+    const [, , h, w] = image.shape;
+    const sh = Math.max(1, Math.round(s * h));
+    const sw = Math.max(1, Math.round(s * w));
+    if (sh === h && sw === w) return { image: image.reshape(image.shape), adjoint: (d) => d.reshape(d.shape) };
+    // Per axis, the rows/columns to crop (scaled larger) or to pad (smaller), split about the centre.
+    const split = (n: number) => [Math.floor(n / 2), n - Math.floor(n / 2)];
+    const [ct, cb] = split(Math.max(0, sh - h));
+    const [cl, cr] = split(Math.max(0, sw - w));
+    const [pt, pb] = split(Math.max(0, h - sh));
+    const [pl, pr] = split(Math.max(0, w - sw));
+    const crop: [number, number, number, number] = [ct, cl, cb, cr];
+    const pad: [number, number, number, number] = [pt, pl, pb, pr];
+    const cropping = crop.some((v) => v > 0);
+    const padding = pad.some((v) => v > 0);
+    const resized = engine.ops.resizeBilinear(image, [sh, sw]);
+    const cropped = cropping ? engine.grad.pad2d(resized, crop) : resized.reshape(resized.shape);
+    const out = padding ? engine.ops.pad2d(cropped, pad) : cropped.reshape(cropped.shape);
+    resized.dispose();
+    cropped.dispose();
+    return {
+      image: out,
+      adjoint(d) {
+        const unpadded = padding ? engine.grad.pad2d(d, pad) : d.reshape(d.shape);
+        const uncropped = cropping ? engine.ops.pad2d(unpadded, crop) : unpadded.reshape(unpadded.shape);
+        const dx = engine.grad.resizeBilinear(uncropped, image.shape);
+        unpadded.dispose();
+        uncropped.dispose();
+        return dx;
+      },
+    };
+  };
+}

@@ -1,0 +1,315 @@
+// Activation Maximization: find an image x* = argmax_x a_u(x) - R(x) for a unit u (Erhan et al.
+// 2009; Simonyan et al. 2014; Yosinski et al. 2015; Olah et al. 2017), by gradient ascent through
+// the network from a noise image. This file ties the pieces together on the shared loop
+// (../common/optimize.ts):
+//
+//   objective   objectives.ts: a channel's mean (default), a position, a neuron, a class score
+//               before the softmax, Simonyan's class model (l2), plus Lucid's diversity term
+//   image       pixels, or fourier.ts's decorrelated Fourier parameterization
+//   robustness  random jitter / scale (../common/transforms.ts), applied before the network
+//   priors      total variation and the alpha-norm, added to the loss (Mahendran & Vedaldi)
+//   r_theta     presets.ts: Yosinski's decay, blur, clipping (4 presets), Erhan's fixed norm
+//   restarts    R random starts as one batch; the best by final activation kept (or all)
+//
+// Defaults: Adam; learning rate 0.05 on the Fourier coefficients (Lucid's), on pixels 0.02 of the
+// display range per step (in input units: 0.02 * range / std); a grey start with noise of 0.1;
+// no regularization beyond what is asked.
+
+import type { Tensor } from '../../engine/tensor.ts';
+import type { Model } from '../../models/model.ts';
+import type { RgbaImage } from '../../data/image-format.ts';
+import { tensorToImage } from '../../data/image.ts';
+import { Random } from '../../data/concepts/random.ts';
+import { optimizeImage, pixelParameterization, type LearningRate, type Parameterization, type StepInfo } from '../common/optimize.ts';
+import { applyTransforms, jitter, randomScale, type ImageTransform } from '../common/transforms.ts';
+import { channel, channelAt, classScore, diversity, imageL2, sum, weighted, type BoundObjective, type Objective } from './objectives.ts';
+import { fourierParameterization, type FourierParameterization } from './fourier.ts';
+import { checkRegularization, isActive, presetSettings, regularize, type Regularization } from './presets.ts';
+
+export interface ActivationMaximizationOptions extends Regularization {
+  /** The layer of the unit (not needed with `class` or `objective`). */
+  layer?: string;
+  /** Its channel (or neuron). */
+  unit?: number;
+  /** Only that position of the unit's map ('centre' for the middle); default: the map's mean. */
+  position?: [number, number] | 'centre';
+  /** A class (index or label name): its score before the softmax. */
+  class?: number | string;
+  /** Any objective (replaces layer/unit/class). */
+  objective?: Objective;
+  steps: number;
+  seed?: number;
+  /** Random starts, run as one batch (default 1). */
+  restarts?: number;
+  /** Return the best restart (default) or all of them. */
+  keep?: 'best' | 'all';
+  /** Weight of Lucid's diversity term across the restarts (Olah et al. use 1e2 on their scale). */
+  diversity?: number;
+  /** The layer whose Gram matrices the diversity compares (default: the objective's layer). */
+  diversityLayer?: string;
+  /** Simonyan's class model penalty lambda ||x||^2. */
+  l2?: number;
+  parameterization?: 'pixels' | 'fourier';
+  optimizer?: 'adam' | 'sgd';
+  momentum?: number;
+  learningRate?: LearningRate;
+  /** A Yosinski preset by name (its settings; explicit options override them). */
+  preset?: string;
+  /** Random shift of up to this many pixels each step. */
+  jitter?: number;
+  /** Random scale factors drawn from each step (e.g. [0.9, 1.1]). */
+  scale?: [number, number];
+  /** Total variation weight (and its beta, default 2). */
+  tv?: number;
+  tvBeta?: number;
+  /** Alpha-norm weight (and alpha, default 6). */
+  alphaNorm?: number;
+  alpha?: number;
+  /** Standard deviation of the starting noise in the display range [0, 1] (default 0.1; 0 starts grey). */
+  initialNoise?: number;
+  onStep?(info: StepInfo): void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface ActivationMaximizationResult {
+  /** The image(s) in the model's input space: [1, C, H, W] (best) or [R, C, H, W] (keep 'all'). */
+  image: Tensor;
+  /** The objective of the returned image (the best restart's) at each step. */
+  trace: number[];
+  /** traces[step][r] for every restart. */
+  traces: number[][];
+  /** The objective on each returned image at the end (no jitter). */
+  activation: number;
+  activations: number[];
+  /** Which restart was kept (keep 'best'). */
+  best: number;
+  /** The returned images for display (preprocessing undone). */
+  rgba: RgbaImage[];
+  /** What was run, for a settings file. */
+  settings: Record<string, unknown>;
+}
+
+/** The objective that the options name, checked against the model. */
+export function mainObjective(model: Model, options: Pick<ActivationMaximizationOptions, 'layer' | 'unit' | 'position' | 'class' | 'objective'>): Objective {
+  if (options.objective) return options.objective;
+  if (options.class !== undefined) return classScore(options.class);
+  if (options.layer === undefined || options.unit === undefined) throw new Error('activationMaximization: give layer and unit, class, or objective');
+  if (options.position === undefined) return channel(options.layer, options.unit);
+  return channelAt(options.layer, options.unit, options.position === 'centre' ? undefined : options.position);
+}
+
+/** The initial image batch: mid grey plus Gaussian noise of `sd` in the display range, preprocessed. */
+function noiseImage(model: Model, batch: number, sd: number, random: Random): Tensor {
+  const [c, h, w] = model.inputShape;
+  const { range, mean, std } = model.spec.input.preprocessing;
+  const plane = h * w;
+  const data = new Float32Array(batch * c * plane);
+  for (let b = 0; b < batch; b++) {
+    for (let k = 0; k < c; k++) {
+      const m = mean.length === 1 ? mean[0] : mean[k];
+      const s = std.length === 1 ? std[0] : std[k];
+      const base = (b * c + k) * plane;
+      for (let i = 0; i < plane; i++) data[base + i] = ((0.5 + sd * random.normal()) * range - m) / s;
+    }
+  }
+  return model.engine.tensor(data, [batch, c, h, w]);
+}
+
+/** The deepest of the layers (the forward pass runs until it). */
+function deepest(model: Model, layers: string[]): string {
+  return layers.reduce((a, b) => (model.nodeIndexOf(b) > model.nodeIndexOf(a) ? b : a));
+}
+
+/** Per-image objective values of `bound` on `image` (no transforms), read back. */
+export async function objectiveValues(model: Model, bound: BoundObjective, image: Tensor): Promise<number[]> {
+  const outputs = await model.forward(image, { until: deepest(model, bound.layers) });
+  try {
+    const v = await bound.evaluate(outputs, image);
+    for (const s of v.seeds.values()) s.dispose();
+    v.imageGrad?.dispose();
+    const values = Array.from(await v.values.readFloat());
+    v.values.dispose();
+    return values;
+  } finally {
+    for (const t of outputs.values()) t.dispose();
+  }
+}
+
+export async function activationMaximization(model: Model, options: ActivationMaximizationOptions): Promise<ActivationMaximizationResult> {
+  const { engine } = model;
+  const { ops } = engine;
+  const method = 'activationMaximization';
+  // Everything is checked before GPU work.
+  const objective = mainObjective(model, options);
+  objective.check(model);
+  const restarts = options.restarts ?? 1;
+  if (!Number.isInteger(restarts) || restarts < 1) throw new Error(`${method}: restarts must be a positive integer, got ${restarts}`);
+  if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`${method}: steps must be a positive integer, got ${options.steps}`);
+  const regularization: Regularization = { ...(options.preset ? presetSettings(options.preset) : {}) };
+  for (const key of ['decay', 'blurWidth', 'blurEvery', 'normPercentile', 'contributionPercentile', 'fixedNorm'] as const) {
+    if (options[key] !== undefined) regularization[key] = options[key];
+  }
+  checkRegularization(regularization);
+  const extras: Objective[] = [];
+  if (options.diversity) {
+    if (restarts < 2) throw new Error(`${method}: diversity compares the images of a batch; give restarts >= 2`);
+    const layer = options.diversityLayer ?? options.layer;
+    if (!layer) throw new Error(`${method}: diversity needs diversityLayer (or layer)`);
+    const term = weighted(options.diversity, diversity(layer));
+    term.check(model);
+    extras.push(term);
+  }
+  if (options.l2) extras.push(imageL2(options.l2));
+  const transforms: ImageTransform[] = [];
+  if (options.jitter) transforms.push(jitter(options.jitter));
+  if (options.scale) transforms.push(randomScale(options.scale[0], options.scale[1]));
+  for (const [name, v] of [['tv', options.tv], ['alphaNorm', options.alphaNorm]] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`${method}: ${name} weight must be a finite number >= 0, got ${v}`);
+  }
+  const kind = options.parameterization ?? 'pixels';
+  if (kind !== 'pixels' && kind !== 'fourier') throw new Error(`${method}: parameterization must be 'pixels' or 'fourier', got '${kind}'`);
+  const optimizerKind = options.optimizer ?? 'adam';
+  if (optimizerKind !== 'adam' && optimizerKind !== 'sgd') throw new Error(`${method}: optimizer must be 'adam' or 'sgd', got '${optimizerKind}'`);
+
+  const { range, std } = model.spec.input.preprocessing;
+  const meanStd = std.reduce((a, b) => a + b, 0) / std.length;
+  const learningRate = options.learningRate ?? (kind === 'fourier' ? 0.05 : (0.02 * range) / meanStd);
+  const seed = options.seed ?? 0;
+  const random = new Random(seed);
+  const initialNoise = options.initialNoise ?? 0.1;
+
+  let fourier: FourierParameterization | undefined;
+  let parameterization: Parameterization = pixelParameterization;
+  let initial: Tensor;
+  if (kind === 'fourier') {
+    fourier = fourierParameterization(engine, model.inputShape, model.spec.input.preprocessing);
+    parameterization = fourier;
+    initial = fourier.initial(restarts, random);
+  } else {
+    initial = noiseImage(model, restarts, initialNoise, random);
+  }
+  const main = objective.bind(model, restarts);
+  const extra = extras.length ? sum(...extras).bind(model, restarts) : undefined;
+  const until = deepest(model, [...main.layers, ...(extra?.layers ?? [])]);
+
+  try {
+    const { params, trace } = await optimizeImage(engine, initial, {
+      method,
+      steps: options.steps,
+      learningRate,
+      optimizer: optimizerKind === 'adam' ? { kind: 'adam' } : { kind: 'sgd', momentum: options.momentum ?? 0.9 },
+      parameterization,
+      signal: options.signal,
+      onStep: options.onStep,
+      async evaluate(image) {
+        const moved = applyTransforms(engine, image, transforms, random);
+        const traced = model.trace(moved.image, { until });
+        let report: Tensor, values: Tensor, grad: Tensor;
+        try {
+          const v = await main.evaluate(traced.outputs, moved.image);
+          const e = extra ? await extra.evaluate(traced.outputs, moved.image) : undefined;
+          report = v.values;
+          values = e ? ops.add(v.values, e.values) : v.values.reshape(v.values.shape);
+          e?.values.dispose();
+          const seeds = new Map(v.seeds);
+          for (const [layer, s] of e?.seeds ?? []) {
+            const own = seeds.get(layer);
+            seeds.set(layer, own ? ops.add(own, s) : s);
+            if (own) {
+              own.dispose();
+              s.dispose();
+            }
+          }
+          const { input } = model.backward(traced, seeds, { input: true, consumeTrace: true });
+          for (const s of seeds.values()) s.dispose();
+          let dMoved = input!;
+          for (const g of [v.imageGrad, e?.imageGrad]) {
+            if (!g) continue;
+            const next = ops.add(dMoved, g);
+            dMoved.dispose();
+            g.dispose();
+            dMoved = next;
+          }
+          const dImage = moved.adjoint(dMoved);
+          dMoved.dispose();
+          grad = ops.scale(dImage, -1); // the loop minimises -objective
+          dImage.dispose();
+        } finally {
+          traced.dispose();
+          moved.image.dispose();
+        }
+        for (const [weight, prior] of [
+          [options.tv, () => ops.totalVariation(image, options.tvBeta ?? 2)],
+          [options.alphaNorm, () => ops.alphaNorm(image, options.alpha ?? 6)],
+        ] as const) {
+          if (!weight) continue;
+          const { value, grad: g } = prior();
+          const next = ops.axpy(weight, g, grad);
+          for (const t of [value, g, grad]) t.dispose();
+          grad = next;
+        }
+        const losses = ops.scale(values, -1);
+        values.dispose();
+        return { losses, grad, report };
+      },
+      project: isActive(regularization)
+        ? async (params, step, grad) => {
+            if (!fourier) return regularize(engine, params, step, grad, regularization);
+            const image = fourier.render(params);
+            const done = await regularize(engine, image, step, grad, regularization);
+            const back = fourier.fromImage(done);
+            image.dispose();
+            done.dispose();
+            return back;
+          }
+        : undefined,
+    });
+
+    const images = parameterization.render(params);
+    params.dispose();
+    const finals = await objectiveValues(model, main, images);
+    const best = finals.reduce((bi, v, i) => (v > finals[bi] ? i : bi), 0);
+    const keepAll = options.keep === 'all';
+    const data = await images.readFloat();
+    const [c, h, w] = model.inputShape;
+    let image = images;
+    if (!keepAll) {
+      const per = c * h * w;
+      image = engine.tensor(data.slice(best * per, (best + 1) * per), [1, c, h, w]);
+      images.dispose();
+    }
+    const kept = keepAll ? finals.map((_, i) => i) : [best];
+    return {
+      image,
+      trace: trace.map((row) => row[best]),
+      traces: trace,
+      activation: finals[best],
+      activations: kept.map((i) => finals[i]),
+      best,
+      rgba: kept.map((i) => tensorToImage(data, [restarts, c, h, w], model.spec.input.preprocessing, i)),
+      settings: {
+        model: model.spec.name,
+        objective: objective.name,
+        extras: extras.map((e) => e.name),
+        steps: options.steps,
+        seed,
+        restarts,
+        keep: keepAll ? 'all' : 'best',
+        parameterization: kind,
+        optimizer: optimizerKind,
+        learningRate: typeof learningRate === 'number' ? learningRate : 'schedule',
+        preset: options.preset ?? 'none',
+        regularization,
+        jitter: options.jitter ?? 0,
+        scale: options.scale ?? null,
+        tv: options.tv ?? 0,
+        alphaNorm: options.alphaNorm ?? 0,
+        initialNoise,
+      },
+    };
+  } finally {
+    main.dispose();
+    extra?.dispose();
+    fourier?.dispose();
+  }
+}
