@@ -18,6 +18,11 @@ const COMMANDS: Record<string, Command> = {
   train: { summary: 'train the default model (conceptnet) on the concept dataset and write weights/', load: () => import('./commands/train.ts') },
   evaluate: { summary: "the default model's accuracy on a held-out split, and its dead units", load: () => import('./commands/evaluate.ts') },
   'make-dataset': { summary: 'write a split of the procedural concept dataset in the Broden format', load: () => import('./commands/make-dataset.ts') },
+  dissect: { summary: "Network Dissection: label a model's units with concepts of a Broden-format dataset, with a report", load: () => import('./commands/dissect.ts') },
+  'dissect-merge': { summary: "add the shard files of 'dissect --shard k/n' into one result and report", load: () => import('./commands/dissect-merge.ts') },
+  deconvnet: { summary: 'project one activation or feature map back to the pixels (DeconvNet, guided backprop, gradient)', load: () => import('./commands/deconvnet.ts') },
+  top9: { summary: 'top-9 per unit over a dataset: projections beside receptive-field patches (Zeiler & Fergus Fig. 2)', load: () => import('./commands/top9.ts') },
+  occlusion: { summary: 'occlusion sensitivity: a grey square slid over the image, the score and the top class per position', load: () => import('./commands/occlusion.ts') },
 };
 
 function usage(): string {
