@@ -6,6 +6,7 @@ import type { ViewName } from '../state.ts';
 import { deconvnetView } from './deconvnet-view.ts';
 import { dissectionView } from './dissection-view.ts';
 import { modelView } from './model-view.ts';
+import { unitView } from './unit-view.ts';
 
 /** A method the library does not have yet: the tab says so rather than disappearing. */
 function pending(title: string, summary: string): View {
@@ -20,5 +21,5 @@ export const VIEW_TABLE: Record<ViewName, View> = {
   am: pending('Activation maximization', 'Erhan et al. 2009, Simonyan et al. 2014, Yosinski et al. 2015: the image that excites the unit most.'),
   inversion: pending('Inversion', 'Mahendran & Vedaldi 2015: reconstruct the image from its representation at the layer.'),
   dissection: dissectionView,
-  unit: pending('Unit page', 'Everything about one unit: its AM images, top-9 patches, dissection label and response to the image.'),
+  unit: unitView,
 };
