@@ -24,4 +24,6 @@ export {
   type FitOptions,
 } from './data/image.ts';
 export { loadBroden, type Dataset } from './data/broden.ts';
+export { writeFileAtomic, writeFileAtomicSync } from './data/atomic-write.ts';
+export { checkModel } from './models/model-check.ts';
 export { loadDefaultModel, conceptNetSpec } from './models/default-model.ts';

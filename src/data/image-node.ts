@@ -7,6 +7,7 @@ import type * as Pngjs from 'pngjs';
 import type * as JpegJs from 'jpeg-js';
 import { detectImageFormat, notAnImageError, type RgbImage } from './image-format.ts';
 import { checkJpegSize, checkPngSize } from './image-limits.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 
 /** Loads a package with Node's require, at call time (so bundling for the page never sees it). */
 export function nodeRequire<T>(name: string): T {
@@ -73,8 +74,7 @@ export function encodePng(rgba: Uint8Array | Uint8ClampedArray, width: number, h
   return new Uint8Array(PNG.sync.write(png)); // a plain copy, not a view into Node's Buffer pool
 }
 
-/** Writes RGBA pixels to a PNG file. */
+/** Writes RGBA pixels to a PNG file, atomically (an interrupted run leaves the old file, not half a new one). */
 export async function writePng(path: string, image: { width: number; height: number; data: Uint8Array | Uint8ClampedArray }): Promise<void> {
-  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-  await fs.promises.writeFile(path, encodePng(image.data, image.width, image.height));
+  await writeFileAtomic(path, encodePng(image.data, image.width, image.height));
 }

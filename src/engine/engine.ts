@@ -23,6 +23,11 @@ export interface EngineOptions {
 
 export type Tuning = 'cpu' | 'gpu';
 
+/** Thrown by every engine call (and pending read) once the GPU device is lost; a new engine works. */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
 /** Whether an adapter is a CPU implementation of WebGPU (SwiftShader, lavapipe, llvmpipe, WARP). */
 export function isCpuAdapter(info: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean }): boolean {
   if (info.isFallbackAdapter) return true;
@@ -105,7 +110,7 @@ export class Engine {
     this.hasTimestamps = this.device.features.has('timestamp-query');
     this.pool = new BufferPool(this.device);
     this.device.lost.then((lost) => {
-      if (!this.destroyed) this.lostMessage = `GPU device lost (${lost.reason}): ${lost.message}`;
+      if (!this.destroyed) this.lostMessage = `the GPU device was lost (${lost.reason === 'destroyed' ? 'destroyed' : 'driver reset or removed'}: ${lost.message || 'no reason given'})`;
     });
     this.device.addEventListener('uncapturederror', (event) => {
       this.uncaptured ??= new Error(`GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
@@ -117,7 +122,7 @@ export class Engine {
   /** Throws if the device is gone; every entry point calls this before GPU work. */
   assertAlive(): void {
     if (this.destroyed) throw new Error('The engine was destroyed');
-    if (this.lostMessage) throw new Error(`${this.lostMessage}. Create a new engine to continue.`);
+    if (this.lostMessage) throw new DeviceLostError(`${this.lostMessage}. Create a new engine to continue.`);
   }
 
   // ---- tensors -------------------------------------------------------------------------------
@@ -178,8 +183,12 @@ export class Engine {
     try {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (e) {
-      await this.checkErrors();
+      // A lost device fails the map first and resolves device.lost after: wait briefly for it,
+      // so that the error says the device was lost rather than that a map was aborted.
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
+      await Promise.resolve();
       this.assertAlive();
+      await this.checkErrors();
       throw e;
     }
     const bytes = staging.getMappedRange().slice(0);

@@ -147,7 +147,7 @@ class Runner {
 
 export async function fuzz(options: FuzzOptions): Promise<FormatReport[]> {
   const formats = options.formats ?? FORMATS;
-  const limitMs = options.limitMs ?? 5000;
+  const limitMs = options.limitMs ?? 10_000;
   const seeds = await makeSeeds(formats, options.extraOnnx);
   const reports: FormatReport[] = [];
   const runner = new Runner(limitMs);

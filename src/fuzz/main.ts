@@ -8,7 +8,7 @@ import { formatReports, fuzz, PASSING } from './fuzz.ts';
 import { writeFileSet } from './targets.ts';
 
 const usage = `
-usage: npm run fuzz -- [--count 10000] [--seconds 600] [--seed 1] [--formats onnx,model,png,jpeg,broden] [--limit-ms 5000] [--findings scratch/fuzz-findings]
+usage: npm run fuzz -- [--count 10000] [--seconds 600] [--seed 1] [--formats onnx,model,png,jpeg,broden] [--limit-ms 10000] [--findings scratch/fuzz-findings]
 
   --count     inputs per format
   --seconds   time box per format (the run stops at --count or here)
@@ -35,7 +35,7 @@ async function main(args: string[]): Promise<void> {
   const count = positiveInt('fuzz', 'count', opts.count, 10_000);
   const seconds = positiveInt('fuzz', 'seconds', opts.seconds, 600);
   const seed = positiveInt('fuzz', 'seed', opts.seed, 1);
-  const limitMs = positiveInt('fuzz', 'limit-ms', opts['limit-ms'], 5000);
+  const limitMs = positiveInt('fuzz', 'limit-ms', opts['limit-ms'], 10_000);
   const formats = (opts.formats ?? FORMATS.join(',')).split(',') as FormatName[];
   const unknown = formats.filter((f) => !FORMATS.includes(f));
   if (unknown.length) throw new Error(`fuzz: unknown format(s) ${unknown.join(', ')} (known: ${FORMATS.join(', ')})`);

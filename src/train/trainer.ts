@@ -7,6 +7,7 @@ import { Model } from '../models/model.ts';
 import type { ModelSpec } from '../models/spec.ts';
 import { preprocessImage } from '../data/image.ts';
 import { Random } from '../data/concepts/random.ts';
+import type { TrainState } from './checkpoint.ts';
 
 /** Images with their class labels: `rgb` holds `count` images of size x size, HWC bytes. */
 export interface LabelledImages {
@@ -26,7 +27,24 @@ export interface TrainOptions {
   seed: number;
   onStep?: (progress: StepProgress) => void;
   onEpoch?: (epoch: EpochSummary) => void | Promise<void>;
+  /**
+   * Progress saving: `save` gets the whole state (weights, Adam's moments, position) after every
+   * `every` steps and after each epoch (after onEpoch), so that `resume` can continue from it.
+   */
+  checkpoint?: { every: number; save: (state: TrainState) => void | Promise<void>; extra?: () => unknown };
+  /** A saved state to continue from: the model's tensors and the optimizer are set from it. */
+  resume?: TrainState;
 }
+
+/** The options that decide a run's result: a resumed run must have the same. */
+function fingerprint(o: TrainOptions): string {
+  return JSON.stringify({ epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, schedule: o.schedule, weightDecay: o.weightDecay, seed: o.seed });
+}
+
+// The shuffling generator's state is saved with a checkpoint and set on resume (Random keeps it
+// private, for the concept generator's sake; the trainer is the one place that needs it).
+const rngState = (rng: Random) => (rng as unknown as { state: number }).state;
+const setRngState = (rng: Random, state: number) => void ((rng as unknown as { state: number }).state = state);
 
 /**
  * How the learning rate moves over a run: 'exponential' multiplies it by `decay` after every epoch;
@@ -145,16 +163,49 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
   const rng = new Random(options.seed);
   const history: EpochSummary[] = [];
   let step = 0;
+  let firstEpoch = 1;
+  let skipSteps = 0;
+  const resume = options.resume;
+  const trainable = new Map(params.map(([name], k) => [name, moments[k]]));
+
+  /** Everything needed to continue from here: read back from the GPU. */
+  const snapshot = async (epoch: number, stepInEpoch: number, epochRngState: number, lossSum: number, correct: number): Promise<TrainState> => {
+    const host = async (t: Tensor) => ({ shape: [...t.shape], data: await t.readFloat() });
+    const modelState = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, t] of model.weights) modelState.set(name, await host(t));
+    const momentState = new Map<string, { m: { shape: number[]; data: Float32Array }; v: { shape: number[]; data: Float32Array } }>();
+    for (const [name, { m, v }] of trainable) momentState.set(name, { m: await host(m), v: await host(v) });
+    return { epoch, stepInEpoch, globalStep: step, epochRngState, lossSum, correct, history: [...history], fingerprint: fingerprint(options), extra: options.checkpoint?.extra?.() ?? null, model: modelState, moments: momentState };
+  };
 
   try {
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    if (resume) {
+      if (resume.fingerprint !== fingerprint(options)) throw new Error(`cannot resume: the checkpoint's run had options ${resume.fingerprint}, this one has ${fingerprint(options)}`);
+      const set = (t: Tensor, saved: { shape: number[]; data: Float32Array } | undefined, name: string) => {
+        if (!saved || saved.shape.join() !== t.shape.join()) throw new Error(`cannot resume: the checkpoint has no tensor '${name}' of shape [${t.shape.join(', ')}]`);
+        engine.upload(t, saved.data);
+      };
+      for (const [name, t] of model.weights) set(t, resume.model.get(name), name);
+      for (const [name, { m, v }] of trainable) {
+        set(m, resume.moments.get(name)?.m, `adam.m/${name}`);
+        set(v, resume.moments.get(name)?.v, `adam.v/${name}`);
+      }
+      setRngState(rng, resume.epochRngState);
+      step = resume.globalStep;
+      history.push(...resume.history);
+      firstEpoch = resume.epoch;
+      skipSteps = resume.stepInEpoch;
+    }
+    for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
       const started = performance.now();
       const data = typeof images === 'function' ? images(epoch) : images;
       const stepsPerEpoch = Math.floor(data.count / options.batchSize);
       const totalSteps = stepsPerEpoch * options.epochs;
+      const epochRngState = rngState(rng);
       const order = shuffledIndices(data.count, rng);
-      let lossSum = 0;
-      let correct = 0;
+      const resumed = resume && epoch === firstEpoch && skipSteps > 0;
+      let lossSum = resumed ? resume.lossSum : 0;
+      let correct = resumed ? resume.correct : 0;
       // The loss and predictions of a step are read back while the next step runs: waiting for
       // them before recording the next one would leave the GPU idle in between.
       const account = async (pending: PendingResults) => {
@@ -167,7 +218,7 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
         options.onStep?.({ epoch, step: pending.step + 1, stepsPerEpoch, loss: lossValue, accuracy: batchCorrect / pending.labels.length });
       };
       let previous: PendingResults | null = null;
-      for (let s = 0; s < stepsPerEpoch; s++) {
+      for (let s = epoch === firstEpoch ? skipSteps : 0; s < stepsPerEpoch; s++) {
         const indices = order.subarray(s * options.batchSize, (s + 1) * options.batchSize);
         const labelsHost = Int32Array.from(indices, (i) => data.labels[i]);
         const x = batchTensor(engine, spec, data, indices);
@@ -192,6 +243,12 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
         trace.dispose();
         if (previous) await account(previous);
         previous = pending;
+        const every = options.checkpoint?.every ?? 0;
+        if (every > 0 && (s + 1) % every === 0 && s + 1 < stepsPerEpoch) {
+          await account(previous);
+          previous = null;
+          await options.checkpoint!.save(await snapshot(epoch, s + 1, epochRngState, lossSum, correct));
+        }
       }
       if (previous) await account(previous);
       const summary = {
@@ -202,6 +259,7 @@ export async function train(model: Model, images: LabelledImages | ((epoch: numb
       };
       history.push(summary);
       await options.onEpoch?.(summary);
+      if (options.checkpoint) await options.checkpoint.save(await snapshot(epoch + 1, 0, rngState(rng), 0, 0));
     }
   } finally {
     for (const { m, v } of moments) {
