@@ -42,7 +42,7 @@ function dissectionSection(ctx: AppContext, root: HTMLElement): void {
   const { model, state } = ctx;
   const run = currentDissection(model);
   const li = run ? run.layers.indexOf(state.layer) : -1;
-  const count = 100;
+  const count = Math.max(8, Math.min(5000, Math.round(Number(setting(state, 'dissection', 'images', '100'))) || 100));
   const dissect = async (control: TaskControl) => {
     await runDissection(model, control, count, [state.layer], Number(setting(state, 'dissection', 'quantile', '0.005')));
     dissectionSection(ctx, root);

@@ -1,0 +1,70 @@
+// Each method's view on the default model with small settings (SwiftShader runs on the CPU): the
+// results appear and are not blank, the controls do what they say, and the page stays on its origin.
+
+import { expect, test } from '@playwright/test';
+import { canvasPixels, canvasVariance, expectClean, hashParams, openPage, taskDone } from './helpers.ts';
+
+/** Below this a picture is flat (a blank canvas has 0; the projections measure in the hundreds). */
+const VARIANCE_FLOOR = 20;
+
+test('DeconvNet: the whole map and one clicked position project to different, non-blank pictures', async ({ page }) => {
+  const watch = await openPage(page, '#view=deconvnet&layer=conv2&unit=3');
+  await taskDone(page);
+  expect(await canvasVariance(page, '#projection')).toBeGreaterThan(VARIANCE_FLOOR);
+  expect(await canvasVariance(page, '#activation-map')).toBeGreaterThan(VARIANCE_FLOOR);
+  const whole = await canvasPixels(page, '#projection');
+  // Click the map's top-left cell: position 0, 0 of the 16x16 map.
+  const box = (await page.locator('#activation-map').boundingBox())!;
+  await page.mouse.click(box.x + 2, box.y + 2);
+  await taskDone(page);
+  expect(hashParams(page).get('deconvnet.position')).toBe('0,0');
+  await expect(page.locator('#deconvnet-results')).toContainText('position 0, 0');
+  const one = await canvasPixels(page, '#projection');
+  expect(one).not.toEqual(whole);
+  // The three ReLU rules give three different pictures.
+  await page.locator('#deconvnet-mode').selectOption('gradient');
+  await page.locator('button.run').click();
+  await taskDone(page);
+  expect(await canvasPixels(page, '#projection')).not.toEqual(one);
+  expectClean(watch);
+});
+
+test('Dissection: labels appear, the IoU slider relabels without a network pass, a new quantile re-runs the tally', async ({ page }) => {
+  const watch = await openPage(page, '#view=dissection&layer=conv1&dissection.images=16');
+  await page.locator('button.run').click();
+  await taskDone(page);
+  const labels = page.locator('#dissection-report td.label');
+  await expect(labels).toHaveCount(16);
+  const at = async (value: string) => {
+    await page.locator('#iou-threshold').fill(value);
+    await expect(page.locator('#iou-value')).toHaveText(Number(value).toFixed(3));
+    return labels.allTextContents();
+  };
+  // At threshold 0 every live unit is a detector of its best concept; at 0.2 (far above conv1's IoUs) none.
+  const none = await at('0.2');
+  expect(none.every((t) => t === '—' || t === '(dead)')).toBe(true);
+  const all = await at('0');
+  expect(all.filter((t) => t !== '—' && t !== '(dead)').length).toBeGreaterThan(8);
+  await expect(page.locator('#task')).toHaveAttribute('data-state', 'done'); // the slider started no task
+  // A new quantile: the tally runs again (a task), with different thresholds.
+  await page.locator('#dissection-quantile').selectOption('0.05');
+  await expect(page.locator('#task')).toHaveAttribute('data-state', 'running');
+  await taskDone(page);
+  await expect(page.locator('#dissection-report')).toContainText('top quantile 0.05');
+  expectClean(watch);
+});
+
+test('Unit page: the response and projection on the image, and dissection from the page', async ({ page }) => {
+  const watch = await openPage(page, '#view=unit&layer=conv1&unit=5&dissection.images=16');
+  await expect(page.locator('#unit-title')).toHaveText('conv1 unit 5');
+  await taskDone(page);
+  await expect(page.locator('#unit-response')).toContainText('rank');
+  const pictures = page.locator('#unit-response-section canvas');
+  await expect(pictures).toHaveCount(3);
+  for (let i = 0; i < 3; i++) expect(await canvasVariance(page, `#unit-response-section figure:nth-child(${i + 1}) canvas`)).toBeGreaterThan(VARIANCE_FLOOR);
+  await page.locator('#unit-dissect').click();
+  await taskDone(page, 170_000);
+  await expect(page.locator('#unit-label')).toContainText('IoU');
+  await expect(page.locator('#unit-masks canvas').first()).toBeVisible();
+  expectClean(watch);
+});
