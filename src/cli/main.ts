@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   'dissect-merge': { summary: "add the shard files of 'dissect --shard k/n' into one result and report", load: () => import('./commands/dissect-merge.ts') },
   deconvnet: { summary: 'project one activation or feature map back to the pixels (DeconvNet, guided backprop, gradient)', load: () => import('./commands/deconvnet.ts') },
   top9: { summary: 'top-9 per unit over a dataset: projections beside receptive-field patches (Zeiler & Fergus Fig. 2)', load: () => import('./commands/top9.ts') },
+  occlusion: { summary: 'occlusion sensitivity: a grey square slid over the image, the score and the top class per position', load: () => import('./commands/occlusion.ts') },
 };
 
 function usage(): string {
