@@ -45,25 +45,34 @@ describe('dissect-range + dissect-histogram', () => {
 });
 
 describe('dissect-tally', () => {
-  it('gives the reference intersections, areas and peaks', async () => {
+  it('gives the reference intersections, areas and peaks, upsampling as resizeBilinear does', async () => {
     const engine = await getEngine();
-    const [n, c, sh, sw, e, L, K] = [3, 5, 7, 9, 3, 11, 3];
-    const s = randomArray(n * c * sh * sw, 3, -1, 2);
-    const thresholds = new Float32Array([0.5, 1.9, -2, 0.9, 3]); // unit 2 masks everything, unit 4 nothing
-    const labelMaps = new Int32Array(n * e * sh * sw).map((_, i) => Math.floor(randomArray(1, i)[0] * 7 + 6) % L);
-    const present = new Int32Array([0b101, 0b010, 0b111]);
-    const counters = createTallyCounters(engine, c, L, K);
-    const tensors = [engine.tensor(s, [n, c, sh, sw]), engine.tensor(thresholds, [c]), engine.tensor(labelMaps, [n, e, sh, sw], 'i32'), engine.tensor(present, [n], 'i32')];
-    const peak = recordTally(engine, tensors[0], tensors[1], tensors[2], tensors[3], counters);
-    const inter = new Float64Array(c * L);
-    const area = new Float64Array(c * K);
-    const expectedPeak = ref.tallyReference(s, [n, c, sh * sw], thresholds, labelMaps, e, present, inter, area, L, K);
-    expect(Array.from(await counters.inter.read())).toEqual(Array.from(inter));
-    expect(Array.from(await counters.area.read())).toEqual(Array.from(area));
-    expect(Array.from(await peak.read())).toEqual(Array.from(expectedPeak));
-    expect(area[2 * K + 0]).toBe(2 * sh * sw); // unit 2 masks all pixels of images 0 and 2 (category 0)
-    expect(area.subarray(4 * K, 5 * K).every((v) => v === 0)).toBe(true);
-    for (const t of [...tensors, peak, counters.inter, counters.area]) t.dispose();
+    // Maps 3x4 upsampled to masks 7x9 (awkward ratios); the same sizes (no upsampling) too.
+    for (const [h, w] of [
+      [3, 4],
+      [7, 9],
+    ]) {
+      const [n, c, sh, sw, e, L, K] = [11, 5, 7, 9, 3, 11, 3]; // 11 images: two workgroups of 8, the second short
+      const a = randomArray(n * c * h * w, 3 + h, -1, 2);
+      const thresholds = new Float32Array([0.5, 1.5, -2, 0.9, 3]); // unit 2 masks everything, unit 4 nothing
+      const labelMaps = new Int32Array(n * e * sh * sw).map((_, i) => Math.floor(randomArray(1, i)[0] * 7 + 6) % L);
+      const present = new Int32Array(n).map((_, i) => [0b101, 0b010, 0b111, 0][i % 4]);
+      const counters = createTallyCounters(engine, c, L, K);
+      const tensors = [engine.tensor(a, [n, c, h, w]), engine.tensor(thresholds, [c]), engine.tensor(labelMaps, [n, e, sh, sw], 'i32'), engine.tensor(present, [n], 'i32')];
+      const peak = recordTally(engine, tensors[0], tensors[1], tensors[2], tensors[3], counters);
+      // The reference tallies the maps that engine.ops.resizeBilinear gives.
+      const up = engine.ops.resizeBilinear(tensors[0], [sh, sw]);
+      const s = await up.read();
+      const inter = new Float64Array(c * L);
+      const area = new Float64Array(c * K);
+      const expectedPeak = ref.tallyReference(s, [n, c, sh * sw], thresholds, labelMaps, e, present, inter, area, L, K);
+      expect(Array.from(await counters.inter.read()), `${h}x${w} intersections`).toEqual(Array.from(inter));
+      expect(Array.from(await counters.area.read()), `${h}x${w} areas`).toEqual(Array.from(area));
+      expect(Array.from(await peak.read()), `${h}x${w} peaks`).toEqual(Array.from(expectedPeak));
+      expect(area[2 * K + 0]).toBe(6 * sh * sw); // unit 2 masks every pixel of the 6 images with bit 0
+      expect(area.subarray(4 * K, 5 * K).every((v) => v === 0)).toBe(true);
+      for (const t of [...tensors, peak, up, counters.inter, counters.area]) t.dispose();
+    }
   });
 
   it('rejects labels and thresholds that do not fit the maps', async () => {
@@ -74,6 +83,7 @@ describe('dissect-tally', () => {
     const labels = engine.zeros([1, 1, 3, 3], 'i32');
     const present = engine.zeros([1], 'i32');
     expect(() => recordTally(engine, s, t, labels, present, counters)).toThrow(/thresholds \[3\] must have one value per unit/);
+    expect(() => recordTally(engine, s, engine.zeros([2]), engine.zeros([2, 1, 3, 3], 'i32'), present, counters)).toThrow(/labels \[2, 1, 3, 3\] must have one set of maps per image/);
     expect(() => createTallyCounters(engine, 2, 5000, 1)).toThrow(/at most 3071/);
     for (const x of [s, t, labels, present, counters.inter, counters.area]) x.dispose();
   });

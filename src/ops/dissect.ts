@@ -11,8 +11,9 @@ import type { Tensor } from '../engine/tensor.ts';
 import { check, checkTensor, shapeString } from './util.ts';
 
 export const HISTOGRAM_BINS = 2048; // dissect-range.wgsl, dissect-histogram.wgsl
-export const MAX_TALLY_LABELS = 3072; // dissect-tally.wgsl's MAX_LABELS
+export const MAX_TALLY_LABELS = 3072; // dissect-tally.wgsl's LABEL_SLOTS at most (12 KiB of workgroup memory)
 const WG = 64;
+const TALLY_IMAGES = 8; // dissect-tally.wgsl's IMAGES
 /** Elements per workgroup of dissect-histogram: enough that clearing and flushing 2048 bins is a small part. */
 const CHUNK = 16 * 1024;
 
@@ -70,30 +71,33 @@ export function createTallyCounters(engine: Engine, channels: number, labels: nu
 }
 
 /**
- * Records the tally of one batch: s [N, C, sh, sw] (maps upsampled to the mask size), thresholds
- * [C], labels [N, E, sh, sw] i32 (0 = none, < L), present [N] i32 (bit k: image n has labels in
- * category k). Returns peak [N, C], each map's maximum.
+ * Records the tally of one batch: a [N, C, h, w] (the maps, upsampled inside the kernel to the
+ * mask size [sh, sw] exactly as resizeBilinear does), thresholds [C], labels [N, E, sh, sw] i32
+ * (0 = none, < L), present [N] i32 (bit k: image n has labels in category k). Returns peak [N, C],
+ * each upsampled map's maximum.
  */
-export function recordTally(engine: Engine, s: Tensor, thresholds: Tensor, labels: Tensor, present: Tensor, counters: TallyCounters): Tensor {
+export function recordTally(engine: Engine, a: Tensor, thresholds: Tensor, labels: Tensor, present: Tensor, counters: TallyCounters): Tensor {
   const op = 'dissectTally';
-  checkTensor(op, 's', s, 4);
+  checkTensor(op, 'a', a, 4);
   checkTensor(op, 'thresholds', thresholds, 1);
   checkTensor(op, 'labels', labels, 4, 'i32');
   checkTensor(op, 'present', present, 1, 'i32');
-  const [n, c, sh, sw] = s.shape;
+  const [n, c, h, w] = a.shape;
+  const [, entries, sh, sw] = labels.shape;
   const [labelCount, categories] = [counters.inter.shape[1], counters.area.shape[1]];
-  check(op, thresholds.shape[0] === c, `thresholds ${shapeString(thresholds.shape)} must have one value per unit of s ${shapeString(s.shape)}`);
-  check(op, labels.shape[0] === n && labels.shape[2] === sh && labels.shape[3] === sw, `labels ${shapeString(labels.shape)} must be [${n}, E, ${sh}, ${sw}] for s ${shapeString(s.shape)}`);
+  check(op, thresholds.shape[0] === c, `thresholds ${shapeString(thresholds.shape)} must have one value per unit of a ${shapeString(a.shape)}`);
+  check(op, labels.shape[0] === n, `labels ${shapeString(labels.shape)} must have one set of maps per image of a ${shapeString(a.shape)}`);
   check(op, present.shape[0] === n, `present ${shapeString(present.shape)} must have one entry per image (${n})`);
-  check(op, counters.inter.shape[0] === c, `the counters hold ${counters.inter.shape[0]} units, s has ${c}`);
-  checkBindable(engine, op, 's', s);
+  check(op, counters.inter.shape[0] === c, `the counters hold ${counters.inter.shape[0]} units, a has ${c}`);
+  checkBindable(engine, op, 'a', a);
   checkBindable(engine, op, 'labels', labels);
   return engine.scoped(op, () => {
     const peak = engine.empty([n, c]);
     engine.run('dissect-tally', {
-      bindings: { s, threshold: thresholds, labels, present, inter: counters.inter, area: counters.area, peak },
-      uniforms: { channels: c, pixels: sh * sw, entries: labels.shape[1], labels: labelCount, categories },
-      workgroups: [c, n, 1],
+      bindings: { a, threshold: thresholds, labels, present, inter: counters.inter, area: counters.area, peak },
+      uniforms: { images: n, channels: c, inH: h, inW: w, outH: sh, outW: sw, ratioH: h / sh, ratioW: w / sw, entries, labels: labelCount, categories },
+      overrides: { LABEL_SLOTS: Math.ceil(labelCount / 64) * 64 },
+      workgroups: [c, Math.ceil(n / TALLY_IMAGES), 1],
     });
     return peak;
   });

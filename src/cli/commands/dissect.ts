@@ -82,8 +82,8 @@ export async function run(args: string[]): Promise<void> {
         bars.set(pass, new ProgressBar(total));
         started.set(pass, performance.now());
       }
-      const rate = done / ((performance.now() - started.get(pass)!) / 1000);
-      bars.get(pass)!.update(done, `${pass === 'quantile' ? 'pass 1/2 quantiles' : 'pass 2/2 tally'} ${done}/${total} images, ${rate.toFixed(1)} images/s`);
+      const rate = done > 0 ? `, ${(done / ((performance.now() - started.get(pass)!) / 1000)).toFixed(1)} images/s` : '';
+      bars.get(pass)!.update(done, `${pass === 'quantile' ? 'pass 1/2 quantiles' : 'pass 2/2 tally'} ${done}/${total} images${rate}`);
       if (done === total) bars.get(pass)!.done();
     };
     const tag = shard ? `${shard[0]}-of-${shard[1]}` : '';

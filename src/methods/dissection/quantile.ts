@@ -5,7 +5,8 @@
 // Tolerance: the element of descending rank floor(q * n) lies in one bin; T_k is that bin's lower
 // edge, so exact - 2^level < T_k <= exact (the bin width 2^level), and the level is the smallest that holds the
 // unit's range in 2048 bins: the width is below 2 (max - min) / 2047, about 0.1% of the unit's
-// range. A unit whose activation is the same everywhere is dead: it has no mask and no label.
+// range. A unit whose activation is the same everywhere is dead: it has no mask and no label. The
+// mask is S_k >= T_k, except for a unit whose T_k would be its minimum (see unitThreshold).
 
 import type { Dataset } from '../../data/broden.ts';
 import type { Model } from '../../models/model.ts';
@@ -38,6 +39,15 @@ function floatBelow(v: number): number {
   return bits[0];
 }
 
+/** The smallest normal float32 above v (a GPU may flush subnormals to zero, so 0 goes to 2^-126). */
+function floatAbove(v: number): number {
+  if (v === 0) return 2 ** -126;
+  const bits = new Float32Array([v]);
+  const u = new Int32Array(bits.buffer);
+  u[0] += v > 0 ? 1 : -1;
+  return Math.abs(bits[0]) < 2 ** -126 ? (v < 0 ? 0 : 2 ** -126) : bits[0];
+}
+
 /** The q-quantile threshold of a unit's histogram (see the tolerance above). */
 export function unitThreshold(h: UnitHistogram, q: number): UnitThreshold {
   const total = h.counts.reduce((a, b) => a + b, 0);
@@ -51,7 +61,10 @@ export function unitThreshold(h: UnitHistogram, q: number): UnitThreshold {
     if (above + count > rank) {
       // The bin's lower edge: never above the exact element, so the mask holds every position the
       // exact threshold's would, and those within one bin below it.
-      return { threshold: floatBelow(Math.max((h.base + j) * width, h.lo)), tolerance: width, dead: false };
+      const t = floatBelow(Math.max((h.base + j) * width, h.lo));
+      // A sparse unit (a ReLU's, zero at more than 1 - q of positions) would get T_k = its minimum and a
+      // mask covering every pixel; its mask is the positions above the minimum instead.
+      return { threshold: t <= h.lo ? floatAbove(h.lo) : t, tolerance: width, dead: false };
     }
     above += count;
   }
@@ -105,6 +118,7 @@ export async function quantilePass(model: Model, dataset: Dataset, layers: strin
   try {
     let done = 0;
     const total = options.end - options.start;
+    options.onProgress?.(0, total);
     for await (const { tensor } of imageBatches(model, datasetImages(dataset), options)) {
       const outputs = await model.forward(tensor, { until: last });
       layers.forEach((layer, i) => recordHistogram(engine, outputs.get(layer)!, gpu[i]));

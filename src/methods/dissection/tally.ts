@@ -1,5 +1,5 @@
-// Pass 2: each unit's map upsampled to the mask size with bilinear interpolation (resizeBilinear, as
-// NetDissect does), thresholded at T_k, and per unit and concept the intersection |M_k AND L_c|
+// Pass 2: each unit's map upsampled to the mask size with bilinear interpolation (as NetDissect
+// does; inside the tally kernel, with resizeBilinear's arithmetic), thresholded at T_k, and per unit and concept the intersection |M_k AND L_c|
 // counted on the GPU (integer atomics, src/ops/dissect.ts). Unions are not counted: per image
 // |M OR L| = |M| + |L| - |M AND L|, so the unit's mask area (over the images labelled in the
 // concept's category, as NetDissect counts it) and the concept's label area suffice. Whole-image
@@ -13,9 +13,6 @@ import { datasetImages, imageBatches } from '../common/image-set.ts';
 import { layerThresholds, type PassOptions } from './quantile.ts';
 import { TALLY_KIND, bestImages, type Concept, type QuantileState, type TallyLayer, type TallyState } from './state.ts';
 
-/** Upsampled maps of a batch held at once: the batch is cut to stay under this. */
-const UPSAMPLED_BYTES = 128 * 1024 * 1024;
-
 /** The dataset's concepts by label number, and each one's category index. */
 export function datasetConcepts(dataset: Dataset): { concepts: (Concept | null)[]; categories: string[] } {
   const categories = dataset.categories.map((c) => c.name);
@@ -23,13 +20,6 @@ export function datasetConcepts(dataset: Dataset): { concepts: (Concept | null)[
   const concepts: (Concept | null)[] = Array.from({ length: size }, () => null);
   for (const [number, l] of dataset.labels) if (number > 0) concepts[number] = { number, name: l.name, category: l.category };
   return { concepts, categories };
-}
-
-/** Images per tally batch: the upsampled maps of the widest layer must fit the budget and one binding. */
-export function tallyBatch(model: Model, layers: string[], maskPixels: number, batch: number): number {
-  const widest = Math.max(...layers.map((l) => model.layerShape(l)[1]));
-  const budget = Math.min(UPSAMPLED_BYTES, model.engine.limits.maxStorageBufferBindingSize);
-  return Math.max(1, Math.min(batch, Math.floor(budget / (widest * maskPixels * 4))));
 }
 
 interface BatchLabels {
@@ -80,7 +70,7 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
   const [sh, sw] = options.maskSize;
   const labelArea = new Array<number>(concepts.length).fill(0);
   const top = layers.map((_, i) => Array.from({ length: quantiles.layers[i].units }, () => [] as { image: number; value: number }[]));
-  const batch = tallyBatch(model, layers, sh * sw, options.batch);
+  const { batch } = options;
 
   // A dead unit masks nothing.
   const gpuThresholds = thresholds.map((t) => engine.tensor(new Float32Array(t.units.map((u) => (u.dead ? Infinity : u.threshold))), [t.units.length]));
@@ -89,7 +79,8 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
     for (const l of quantiles.layers) counters.push(createTallyCounters(engine, l.units, concepts.length, categories.length));
     let done = 0;
     const total = options.end - options.start;
-    for await (const { start, tensor } of imageBatches(model, datasetImages(dataset), { ...options, batch })) {
+    options.onProgress?.(0, total);
+    for await (const { start, tensor } of imageBatches(model, datasetImages(dataset), options)) {
       const count = tensor.shape[0];
       const images = Array.from({ length: count }, (_, k) => start + k);
       const packed = packLabels(dataset, images, categories, sh * sw, labelArea);
@@ -99,11 +90,7 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
       const peaks: Tensor[] = [];
       try {
         layers.forEach((layer, i) => {
-          const map = outputs.get(layer)!;
-          const [h, w] = map.shape.slice(2);
-          const up = h === sh && w === sw ? map : engine.ops.resizeBilinear(map, [sh, sw]);
-          peaks.push(recordTally(engine, up, gpuThresholds[i], labels, present, counters[i]));
-          if (up !== map) up.dispose();
+          peaks.push(recordTally(engine, outputs.get(layer)!, gpuThresholds[i], labels, present, counters[i]));
         });
         for (const t of outputs.values()) t.dispose();
         const values = await Promise.all(peaks.map((p) => p.read()));
