@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import type { RgbImage } from '../data/image-format.ts';
 import type { Model } from '../models/model.ts';
+import type { Dataset } from '../data/broden.ts';
 import type { Gallery, Section } from './gallery.ts';
 
 export interface DemoImage {
@@ -23,6 +24,11 @@ export interface DemoContext {
   labels: string[];
   /** The images the per-image methods explain. */
   images: DemoImage[];
+  /**
+   * A held-out set of generated concept images with their masks, at the model's input size: the
+   * dataset-wide methods' data (top-9 mining, Erhan's reference set, dissection).
+   */
+  concepts: Dataset;
   /** True for the shipped default model (the concept dataset's own vocabulary applies). */
   isDefaultModel: boolean;
   /** The conv layers (their units have maps), in graph order. */

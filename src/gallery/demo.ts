@@ -14,6 +14,7 @@ import { readModelFile } from '../cli/model-file.ts';
 import { Gallery } from './gallery.ts';
 import type { DemoContext, DemoImage, DemoPart } from './context.ts';
 import { DEMO_PARTS } from './parts/index.ts';
+import { conceptDataset } from '../methods/dissection/concept-dataset.ts';
 
 export interface DemoOptions {
   outDir: string;
@@ -38,6 +39,9 @@ export interface DemoResult {
 
 /** The held-out seed of the concept images the demo shows (training used seeds 1 and 2). */
 const DEMO_SEED = 3;
+/** The concept set of the dataset-wide parts: another held-out seed, and its size. */
+const CONCEPT_SET_SEED = 4;
+const CONCEPT_SET_SIZE = { full: 400, quick: 24 };
 
 export async function runDemo(engine: Engine, options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? (() => undefined);
@@ -60,6 +64,7 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
     model,
     labels,
     images,
+    concepts: conceptDataset({ count: quick ? CONCEPT_SET_SIZE.quick : CONCEPT_SET_SIZE.full, seed: CONCEPT_SET_SEED, size: model.inputShape[1] }),
     isDefaultModel: !options.modelPath,
     convLayers: model.layers.filter((l) => l.type === 'conv').map((l) => l.name),
     gallery,

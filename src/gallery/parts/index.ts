@@ -2,5 +2,6 @@
 
 import type { DemoPart } from '../context.ts';
 import { predictions } from './predictions.ts';
+import { activationMaximizationPart } from './activation-maximization.ts';
 
-export const DEMO_PARTS: DemoPart[] = [predictions];
+export const DEMO_PARTS: DemoPart[] = [predictions, activationMaximizationPart];
