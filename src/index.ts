@@ -27,3 +27,29 @@ export { loadBroden, type Dataset } from './data/broden.ts';
 export { writeFileAtomic, writeFileAtomicSync } from './data/atomic-write.ts';
 export { checkModel } from './models/model-check.ts';
 export { loadDefaultModel, conceptNetSpec } from './models/default-model.ts';
+export {
+  deconvnet,
+  projectMany,
+  top9,
+  top9Grid,
+  occlusion,
+  firstLayerDiagnosis,
+  highFrequencyShare,
+  type DeconvnetOptions,
+  type ProjectManyOptions,
+  type ProjectionTarget,
+  type ProjectionMode,
+  type SeedKind,
+  type Top9Options,
+  type Top9Result,
+  type Top9Unit,
+  type Top9Hit,
+  type OcclusionOptions,
+  type OcclusionResult,
+  type FirstLayerDiagnosis,
+  type FirstLayerOptions,
+  type FilterReport,
+} from './methods/deconvnet/index.ts';
+export { receptiveField, fieldGeometry, type ReceptiveField, type FieldGeometry, type Region, type GraphShapes } from './methods/common/receptive-field.ts';
+export { topActivations, type TopActivations, type TopActivationsOptions, type TopHit } from './methods/common/top-activations.ts';
+export { cropPadded, sideBySide, heatOverlay, drawBox, projectionImage, magnify, type ProjectionStyle, type Rect } from './viz/overlay.ts';

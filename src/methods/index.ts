@@ -1,0 +1,5 @@
+// The visualization methods (../shared/methods.md): one folder each, shared pieces in common/.
+
+export * from './deconvnet/index.ts';
+export { receptiveField, fieldGeometry, type ReceptiveField, type FieldGeometry, type Region, type GraphShapes } from './common/receptive-field.ts';
+export { topActivations, type TopActivations, type TopActivationsOptions, type TopHit } from './common/top-activations.ts';
