@@ -9,6 +9,8 @@ export interface PooledBuffer {
   buffer: GPUBuffer;
   size: number; // the size class, >= what was asked for
   releasedInEpoch: number;
+  /** The submit epoch in which zeros() recorded a clear of it (-1: none). */
+  clearedInEpoch?: number;
   refs: number; // tensors viewing this buffer (reshape shares storage)
 }
 

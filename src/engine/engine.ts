@@ -156,6 +156,9 @@ export class Engine {
     const t = this.empty(shape, dtype);
     this.endPass();
     this.getEncoder().clearBuffer(t.buffer, 0, Math.ceil(t.byteLength / 4) * 4);
+    // The clear waits in the encoder; an upload into this tensor before it is submitted must not
+    // be overtaken by it (upload() checks this mark).
+    t.pooledBuffer.clearedInEpoch = this.epoch;
     return t;
   }
 
@@ -164,7 +167,8 @@ export class Engine {
     this.assertAlive();
     // A buffer released while commands are still unsubmitted may still be read by them; an upload
     // would overtake those commands, so submit them first.
-    if (t.pooledBuffer.releasedInEpoch === this.epoch && this.encoder) this.flush();
+    // Likewise a clear recorded by zeros() and not yet submitted would run after the upload.
+    if ((t.pooledBuffer.releasedInEpoch === this.epoch || t.pooledBuffer.clearedInEpoch === this.epoch) && this.encoder) this.flush();
     this.device.queue.writeBuffer(t.buffer, elementOffset * 4, data.buffer, data.byteOffset, data.byteLength);
   }
 
