@@ -10,6 +10,7 @@ import { fitImage, type RgbImage } from '../data/image.ts';
 import { imageToTensor } from '../data/image.ts';
 import type { Model } from '../models/model.ts';
 import type { Tensor } from '../engine/tensor.ts';
+import { memoryImages, type ImageSet } from '../methods/common/image-set.ts';
 
 /** The concept dataset's seed for the page's samples: held apart from training's (seed 1). */
 export const SAMPLE_SEED = 7;
@@ -34,6 +35,11 @@ export function conceptSample(model: Model, index: number): PageImage {
 /** The pictures of the sample set (the set top-9 and AM's reference compare against). */
 export function conceptSamples(model: Model, count: number, first = 0): RgbImage[] {
   return Array.from({ length: count }, (_, i) => conceptSample(model, first + i).picture);
+}
+
+/** The first `count` samples as an image set, named as the page names them. */
+export function sampleSet(model: Model, count: number): ImageSet {
+  return memoryImages(conceptSamples(model, count), Array.from({ length: count }, (_, i) => `concept sample ${i}`));
 }
 
 export async function imageFromFile(model: Model, file: File): Promise<PageImage> {
