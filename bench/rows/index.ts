@@ -15,6 +15,7 @@ import { convRows, type ConvLayer } from './conv.ts';
 import { avgPoolRows, maxPoolRows, reluRows, type PoolLayer } from './pool.ts';
 import { gemmRows, lrnRows, softmaxRows } from './dense.ts';
 import { defaultModel, networkRows, squeezeNet } from './networks.ts';
+import { deconvnetRows } from './method-deconvnet.ts';
 
 /** Conv forward on VGG/AlexNet shapes: at least 10x TF.js. */
 const CONV_FORWARD_GOAL = 10;
@@ -155,5 +156,7 @@ export function benchRows({ quick = false, full = false }: RowSet = {}): Row[] {
   rows.push(...networkRows(squeezeNet, { batch: 1, forwardGoal: NETWORK_FORWARD_GOAL }));
   // The training step at `npm run train`'s defaults (batch 32, Adam, lr 0.002).
   rows.push(...networkRows(defaultModel, { batch: 1, train: { batch: 32, lr: 0.002 } }));
+  // The methods: DeconvNet's cost ratios (projection vs forward + input gradient, mining vs forward).
+  rows.push(...deconvnetRows({ quick }));
   return rows;
 }
