@@ -9,14 +9,16 @@ import type { ModelSpec } from '../src/models/spec.ts';
 import type { Dataset } from '../src/data/broden.ts';
 import type { Engine } from '../src/engine/engine.ts';
 import { conceptDataset, dissect, dissectQuantiles, dissectTally, layerThresholds, mergeQuantileStates, mergeTallyStates, relabel, shardRange } from '../src/methods/dissection/index.ts';
+import type { TallyState } from '../src/methods/dissection/state.ts';
 import { quantileRank } from '../src/reference/select.ts';
 
 const plainInput = (shape: [number, number, number]) => ({ name: 'image', shape, preprocessing: { channelOrder: 'RGB' as const, range: 1 as const, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] } });
 
 /**
- * Four planted units on 64x64 RGB in [0, 1]: 0 red (clip(20 (r - 2g - b) - 4, 0, 1)), 1 blue
- * (clip(20 (b - 2r - g) - 3, 0, 1)), 2 dead (all weights 0), 3 horizontal stripes (the 9x9 mean
- * of |d/dy| minus |d/dx| of the luminance).
+ * Planted units on 64x64 RGB in [0, 1]. Layer 'detect' (64x64): 0 red (clip(20 (r - 2g - b) - 4,
+ * 0, 1)), 1 blue (clip(20 (b - 2r - g) - 3, 0, 1)), 2 dead (all weights 0). Layer 'stripes'
+ * (16x16, upsampled by the tally): horizontal stripes, the 8x8 mean of |d/dy| minus |d/dx| of the
+ * luminance.
  */
 function plantedModel(engine: Engine): Model {
   const spec: ModelSpec = {
@@ -28,10 +30,9 @@ function plantedModel(engine: Engine): Model {
       { name: 'grad', type: 'conv', inputs: ['image'], attrs: { kernelShape: [3, 3], pads: [1, 1, 1, 1] } },
       { name: 'gradRelu', type: 'relu', inputs: ['grad'] },
       { name: 'energy', type: 'conv', inputs: ['gradRelu'], attrs: { kernelShape: [1, 1] } },
-      { name: 'stripes', type: 'avgpool', inputs: ['energy'], attrs: { kernelShape: [9, 9], strides: [1, 1], pads: [4, 4, 4, 4] } },
-      { name: 'units', type: 'concat', inputs: ['detect', 'stripes'], attrs: { axis: 1 } },
+      { name: 'stripes', type: 'avgpool', inputs: ['energy'], attrs: { kernelShape: [8, 8], strides: [4, 4], pads: [2, 2, 2, 2] } },
     ],
-    output: 'units',
+    output: 'stripes',
   };
   const colour = [20, -40, -20, -40, -20, 20, 0, 0, 0];
   const dy = [-1, -2, -1, 0, 0, 0, 1, 2, 1];
@@ -84,21 +85,22 @@ describe('dissect on planted detectors', () => {
     const engine = await getEngine();
     const model = plantedModel(engine);
     const dataset = conceptDataset({ count: 40, seed: 11, size: 64 });
-    const result = await dissect(model, dataset, { layers: ['units'], quantile: 0.02, batch: 8 });
+    const result = await dissect(model, dataset, { layers: ['detect', 'stripes'], quantile: 0.02, batch: 8 });
     const [red, blue, dead, stripes] = result.units;
-    expect([red.label, red.category]).toEqual(['red-c', 'color']);
+    expect([red.layer, red.label, red.category]).toEqual(['detect', 'red-c', 'color']);
     expect(red.iou).toBeGreaterThan(0.5);
     expect([blue.label, blue.category]).toEqual(['blue-c', 'color']);
     expect(blue.iou).toBeGreaterThan(0.5);
     expect(dead.dead).toBe(true);
     expect(dead.label).toBeNull();
-    expect([stripes.label, stripes.category]).toEqual(['striped-horizontal', 'texture']);
+    expect([stripes.layer, stripes.label, stripes.category]).toEqual(['stripes', 'striped-horizontal', 'texture']);
     expect(stripes.iou).toBeGreaterThan(0.06); // at most about q / (share of images with that texture) = 0.02 / (1 / 9)
-    expect(result.layers[0]).toMatchObject({ layer: 'units', units: 4, detectors: 3, uniqueConcepts: 3 });
+    expect(result.layers[0]).toMatchObject({ layer: 'detect', units: 3, detectors: 2, uniqueConcepts: 2 });
     expect(result.layers[0].byCategory.color).toEqual({ detectors: 2, unique: 2 });
-    expect(result.layers[0].byCategory.texture).toEqual({ detectors: 1, unique: 1 });
+    expect(result.layers[1]).toMatchObject({ layer: 'stripes', units: 1, detectors: 1, uniqueConcepts: 1 });
+    expect(result.layers[1].byCategory.texture).toEqual({ detectors: 1, unique: 1 });
     // Relabelling from the counts: above every IoU nothing is a detector; at the same threshold, the same labels.
-    expect(relabel(result.tally, 0.99).layers[0].detectors).toBe(0);
+    expect(relabel(result.tally, 0.99).layers.map((l) => l.detectors)).toEqual([0, 0]);
     expect(relabel(result.tally, 0.04).units.map((u) => u.label)).toEqual(result.units.map((u) => u.label));
     // The top images of the red unit are images with red in them.
     for (const { image } of result.tally.layers[0].top[0]) expect(dataset.loadLabelMasks(image, 'color')[0].includes(1)).toBe(true);
@@ -163,14 +165,14 @@ describe('dissect arithmetic', () => {
     const engine = await getEngine();
     const model = plantedModel(engine);
     const dataset = conceptDataset({ count: 10, seed: 3, size: 64 });
-    const layers = ['units', 'detect'];
+    const layers = ['stripes', 'detect'];
     const whole = await dissectQuantiles(model, dataset, { layers, batch: 4 });
     const shards = await Promise.all([1, 2, 3].map((k) => dissectQuantiles(model, dataset, { layers, batch: 3, shard: [k, 3] })));
     const merged = mergeQuantileStates([shards[2], shards[0], shards[1]]);
     expect(merged.layers).toEqual(whole.layers);
     expect(merged.ranges.map((r) => [r.start, r.end])).toEqual([[0, 3], [3, 6], [6, 10]]);
     const tallyWhole = await dissectTally(model, dataset, whole, { quantile: 0.05, batch: 10 });
-    const tallies = [];
+    const tallies: TallyState[] = [];
     for (const k of [1, 2, 3]) tallies.push(await dissectTally(model, dataset, merged, { quantile: 0.05, batch: 2, shard: [k, 3] }));
     const tallyMerged = mergeTallyStates(tallies, 6);
     expect({ ...tallyMerged, ranges: [] }).toEqual({ ...tallyWhole, ranges: [] });
@@ -187,20 +189,20 @@ describe('dissect input errors', () => {
     const dataset = conceptDataset({ count: 4, seed: 1, size: 64 });
     await expect(dissect(model, dataset, { layers: ['nope'] })).rejects.toThrow(/has no layer 'nope'. Layers: colour, detect/);
     await expect(dissect(model, dataset, { layers: [] })).rejects.toThrow(/layers must be a non-empty list/);
-    await expect(dissect(model, dataset, { layers: ['units'], quantile: 0 })).rejects.toThrow(/quantile must be a number in \(0, 1\), got 0/);
-    await expect(dissect(model, dataset, { layers: ['units'], quantile: 1.5 })).rejects.toThrow(/quantile must be/);
-    await expect(dissect(model, dataset, { layers: ['units'], iouThreshold: -0.1 })).rejects.toThrow(/iouThreshold must be a number in \[0, 1\), got -0.1/);
-    await expect(dissect(model, dataset, { layers: ['units'], batch: 0 })).rejects.toThrow(/batch must be a positive integer/);
-    const flat: ModelSpec = { ...model.spec, nodes: [...model.spec.nodes, { name: 'pool', type: 'globalavgpool', inputs: ['units'] }, { name: 'flat', type: 'flatten', inputs: ['pool'] }], output: 'flat' };
-    await expect(dissect(new Model(engine, flat, model.weights), dataset, { layers: ['flat'] })).rejects.toThrow(/layer 'flat' has no spatial map \(output \[1, 4\]\)/);
+    await expect(dissect(model, dataset, { layers: ['detect'], quantile: 0 })).rejects.toThrow(/quantile must be a number in \(0, 1\), got 0/);
+    await expect(dissect(model, dataset, { layers: ['detect'], quantile: 1.5 })).rejects.toThrow(/quantile must be/);
+    await expect(dissect(model, dataset, { layers: ['detect'], iouThreshold: -0.1 })).rejects.toThrow(/iouThreshold must be a number in \[0, 1\), got -0.1/);
+    await expect(dissect(model, dataset, { layers: ['detect'], batch: 0 })).rejects.toThrow(/batch must be a positive integer/);
+    const flat: ModelSpec = { ...model.spec, nodes: [...model.spec.nodes, { name: 'pool', type: 'globalavgpool', inputs: ['stripes'] }, { name: 'flat', type: 'flatten', inputs: ['pool'] }], output: 'flat' };
+    await expect(dissect(new Model(engine, flat, model.weights), dataset, { layers: ['flat'] })).rejects.toThrow(/layer 'flat' has no spatial map \(output \[1, 1\]\)/);
     const odd = conceptDataset({ count: 3, seed: 1, size: 64 });
     odd.images[2] = { ...odd.images[2], sh: 32, sw: 32 };
-    await expect(dissect(model, odd, { layers: ['units'] })).rejects.toThrow(/image 2 \(concepts\/00002.png\) has masks of 32x32 but image 0's are 64x64/);
+    await expect(dissect(model, odd, { layers: ['detect'] })).rejects.toThrow(/image 2 \(concepts\/00002.png\) has masks of 32x32 but image 0's are 64x64/);
     const wide = conceptDataset({ count: 2, seed: 1, size: 64 });
     wide.images[1] = { ...wide.images[1], iw: 128 };
-    await expect(dissect(model, wide, { layers: ['units'] })).rejects.toThrow(/image 1 .* is 128x64, not the shape of the model's 64x64 input/);
-    const quantiles = await dissectQuantiles(model, dataset, { layers: ['units'], shard: [1, 2] });
+    await expect(dissect(model, wide, { layers: ['detect'] })).rejects.toThrow(/image 1 .* is 128x64, not the shape of the model's 64x64 input/);
+    const quantiles = await dissectQuantiles(model, dataset, { layers: ['detect'], shard: [1, 2] });
     await expect(dissectTally(model, dataset, quantiles, {})).rejects.toThrow(/the quantiles cover 2 images of a 4-image dataset.*merge every quantile shard first/);
-    await expect(dissectQuantiles(model, dataset, { layers: ['units'], shard: [3, 2] })).rejects.toThrow(/shard must be k\/n with 1 <= k <= n, got 3\/2/);
+    await expect(dissectQuantiles(model, dataset, { layers: ['detect'], shard: [3, 2] })).rejects.toThrow(/shard must be k\/n with 1 <= k <= n, got 3\/2/);
   });
 });

@@ -91,7 +91,7 @@ export function reportHtml(result: DissectionResult, options: { title: string; s
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(options.title)}</title><style>
 body{font:14px system-ui,sans-serif;margin:20px;color:#222}h2{border-bottom:1px solid #ccc}table{border-collapse:collapse}td{padding:2px 10px;border:1px solid #ddd}
-.units{display:flex;flex-wrap:wrap;gap:10px}.unit{border:1px solid #ddd;padding:6px;width:max-content;max-width:420px}.unit.none{opacity:.55}.unit img{display:block;image-rendering:pixelated}
+.units{display:flex;flex-wrap:wrap;gap:10px}.unit{border:1px solid #ddd;padding:6px;max-width:560px}.unit.none{opacity:.55}.unit img{display:block;max-width:100%;height:auto;image-rendering:pixelated;margin-top:4px}
 .legend{font-size:12px;color:#666;margin:0}.small{font-size:12px;color:#555}</style></head><body>
 <h1>${escapeHtml(options.title)}</h1>
 <p>Model <b>${escapeHtml(tally.model)}</b>, ${result.images} images, masks ${tally.maskSize[1]}x${tally.maskSize[0]}; unit masks are the top
