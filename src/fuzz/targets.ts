@@ -83,10 +83,15 @@ export const TARGETS: Record<FormatName, Target> = {
     run: (files, scratch) => {
       writeFileSet(scratch, files);
       const data = loadBroden(scratch);
-      data.images.forEach((_, i) => {
+      // Every row is parsed; pictures and masks are decoded for the first 8 rows and the last. A
+      // mutation that repeats a row 2000 times makes an index of 2000 images, and decoding them
+      // all is work in proportion to the input (seconds), not a hang: fuzz time is better spent elsewhere.
+      const n = data.images.length;
+      for (const i of new Set([...Array(Math.min(8, n)).keys(), n - 1])) {
+        if (i < 0) continue;
         data.loadImage(i);
         for (const c of data.categories) data.loadLabelMasks(i, c.name);
-      });
+      }
     },
   },
 };
