@@ -11,6 +11,7 @@ import { imageGrid } from '../../viz/pictures.ts';
 import type { RgbaImage } from '../../data/image-format.ts';
 import type { DemoContext, DemoPart } from '../context.ts';
 import { escapeHtml, type Figure } from '../gallery.ts';
+import { predictClass } from './predictions.ts';
 
 /** The settings the demo uses: a Fourier-parameterized image with jitter (Olah et al. 2017). */
 const SETTINGS = { parameterization: 'fourier', jitter: 2 } as const;
@@ -29,7 +30,7 @@ export const activationMaximizationPart: DemoPart = {
     const classTiles: RgbaImage[] = [];
     for (const c of quick ? classes.slice(0, 2) : classes) {
       const result = await activationMaximization(model, { class: c, steps, seed: ctx.seed, ...SETTINGS });
-      const predicted = await predict(ctx, result.image);
+      const predicted = await predictClass(ctx, result.image);
       classTiles.push(result.rgba[0]);
       rows.push(`<tr><td>class ${escapeHtml(labels[c])}</td><td>${result.activation.toFixed(2)}</td><td>${escapeHtml(labels[predicted])}</td></tr>`);
       ctx.log(`class ${labels[c]}: score ${result.activation.toFixed(2)}, classified as ${labels[predicted]}`);
@@ -69,19 +70,8 @@ export const activationMaximizationPart: DemoPart = {
   },
 };
 
-/** The class the model gives an image [1, C, H, W]. */
-async function predict(ctx: DemoContext, image: import('../../engine/tensor.ts').Tensor): Promise<number> {
-  const output = ctx.model.spec.output;
-  const outputs = await ctx.model.forward(image, { until: output });
-  const scores = await outputs.get(output)!.readFloat();
-  for (const t of outputs.values()) t.dispose();
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
-  return best;
-}
-
 async function predictedClasses(ctx: DemoContext): Promise<number[]> {
   const classes = new Set<number>();
-  for (const image of ctx.images) classes.add(await predict(ctx, image.tensor));
+  for (const image of ctx.images) classes.add(await predictClass(ctx, image.tensor));
   return [...classes];
 }

@@ -3,5 +3,6 @@
 import type { DemoPart } from '../context.ts';
 import { predictions } from './predictions.ts';
 import { activationMaximizationPart } from './activation-maximization.ts';
+import { deconvnetPart, occlusionPart } from './deconvnet.ts';
 
-export const DEMO_PARTS: DemoPart[] = [predictions, activationMaximizationPart];
+export const DEMO_PARTS: DemoPart[] = [predictions, activationMaximizationPart, deconvnetPart, occlusionPart];

@@ -5,6 +5,7 @@
 import { rgbToRgba } from '../../data/image.ts';
 import { heatMap, imageGrid, saliency, signedImage } from '../../viz/pictures.ts';
 import type { DemoContext, DemoPart } from '../context.ts';
+import type { Tensor } from '../../engine/tensor.ts';
 import { escapeHtml } from '../gallery.ts';
 
 export const predictions: DemoPart = {
@@ -45,6 +46,17 @@ export const predictions: DemoPart = {
     };
   },
 };
+
+/** The class the model gives an image [1, C, H, W] (the highest output). */
+export async function predictClass(ctx: DemoContext, image: Tensor): Promise<number> {
+  const output = ctx.model.spec.output;
+  const outputs = await ctx.model.forward(image, { until: output });
+  const scores = await outputs.get(output)!.readFloat();
+  for (const t of outputs.values()) t.dispose();
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return best;
+}
 
 function softmax(scores: Float32Array): number[] {
   const max = Math.max(...scores);
