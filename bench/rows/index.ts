@@ -16,6 +16,7 @@ import { avgPoolRows, maxPoolRows, reluRows, type PoolLayer } from './pool.ts';
 import { gemmRows, lrnRows, softmaxRows } from './dense.ts';
 import { defaultModel, networkRows, squeezeNet } from './networks.ts';
 import { deconvnetRows } from './method-deconvnet.ts';
+import { dissectionRows } from './method-dissection.ts';
 
 /** Conv forward on VGG/AlexNet shapes: at least 10x TF.js. */
 const CONV_FORWARD_GOAL = 10;
@@ -158,5 +159,6 @@ export function benchRows({ quick = false, full = false }: RowSet = {}): Row[] {
   rows.push(...networkRows(defaultModel, { batch: 1, train: { batch: 32, lr: 0.002 } }));
   // The methods: DeconvNet's cost ratios (projection vs forward + input gradient, mining vs forward).
   rows.push(...deconvnetRows({ quick }));
+  rows.push(...dissectionRows({ quick }));
   return rows;
 }
