@@ -34,6 +34,7 @@ export default defineConfig({
   webServer: [
     {
       command: `npx vite --port ${PORT} --strictPort`,
+      env: { CONVSIGHT_NO_HMR: '1' },
       url: `http://localhost:${PORT}`,
       reuseExistingServer: false,
       timeout: 120_000,

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   // Relative asset URLs: the built site (dist/) works from any folder of any static host.
   base: './',
-  server: { port: 5173 },
+  // The Playwright runs set CONVSIGHT_NO_HMR: a file saved during a run must not reload the page under test.
+  server: { port: 5173, hmr: process.env.CONVSIGHT_NO_HMR ? false : undefined },
   build: {
     // Every asset a file of its own, never a data: URL: the page's Content-Security-Policy lets it
     // fetch only from its own origin (the default model's spec is small enough to be inlined otherwise).

@@ -68,3 +68,39 @@ test('Unit page: the response and projection on the image, and dissection from t
   await expect(page.locator('#unit-masks canvas').first()).toBeVisible();
   expectClean(watch);
 });
+
+test('Activation maximization: the image and the objective curve appear; Cancel stops a long run', async ({ page }) => {
+  const watch = await openPage(page, '#view=am&layer=conv2&unit=1&am.steps=8&am.jitter=1');
+  await page.locator('button.run').click();
+  await taskDone(page);
+  expect(await canvasVariance(page, '#am-image')).toBeGreaterThan(VARIANCE_FLOOR);
+  expect(await canvasVariance(page, '#am-curve')).toBeGreaterThan(1);
+  await expect(page.locator('#am-facts')).toContainText('12 sample images');
+  // A run far too long to finish here: Cancel ends it between steps, and the page says so.
+  await page.locator('#am-steps').fill('5000');
+  await page.locator('#am-steps').dispatchEvent('change');
+  await page.locator('button.run').click();
+  await expect(page.locator('#task .task-text')).toContainText('step', { timeout: 60_000 });
+  await page.locator('#task .cancel').click();
+  await expect(page.locator('#task')).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 });
+  await expect(page.locator('#notice')).toBeHidden();
+  expectClean(watch);
+});
+
+test('Inversion: a reconstruction and its normalized error appear', async ({ page }) => {
+  const watch = await openPage(page, '#view=inversion&layer=conv1&inversion.steps=10');
+  await page.locator('button.run').click();
+  await taskDone(page);
+  expect(await canvasVariance(page, '#inversion-image')).toBeGreaterThan(VARIANCE_FLOOR);
+  await expect(page.locator('#inversion-facts')).toContainText('Normalized reconstruction error');
+  expectClean(watch);
+});
+
+test('Top 9: projections beside patches over the generated samples', async ({ page }) => {
+  const watch = await openPage(page, '#view=top9&layer=conv2&unit=0&top9.images=12');
+  await page.locator('button.run').click();
+  await taskDone(page);
+  expect(await canvasVariance(page, '#top9-grid')).toBeGreaterThan(VARIANCE_FLOOR);
+  await expect(page.locator('#top9-results figcaption')).toContainText('9. concept sample');
+  expectClean(watch);
+});
