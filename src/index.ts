@@ -1,6 +1,6 @@
 // convsight: the public API (see README). Names here are a contract with outside tests.
 
-export { createEngine, isCpuAdapter, Engine, type EngineOptions, type AdapterInfo, type Tuning } from './engine/engine.ts';
+export { createEngine, isCpuAdapter, DeviceLostError, Engine, type EngineOptions, type AdapterInfo, type Tuning } from './engine/engine.ts';
 export { Tensor, type DType } from './engine/tensor.ts';
 export type { ReluMode } from './ops/elementwise.ts';
 export { Model, Trace, buildModel, loadModel, type LayerInfo, type GradientTarget } from './models/model.ts';
