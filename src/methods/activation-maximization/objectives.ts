@@ -338,6 +338,59 @@ export function weighted(weight: number, term: Objective): Objective {
 
 export const negate = (term: Objective): Objective => weighted(-1, term);
 
+/**
+ * A different objective for each image of the batch: image b gets terms[b] (the batch must have
+ * terms.length images). Several classes or units then optimise as one batch of restarts.
+ */
+export function perImage(terms: Objective[]): Objective {
+  if (terms.length === 0) throw new Error('perImage: give one objective per image');
+  return {
+    name: `per image: ${terms.map((t) => t.name).join(' | ')}`,
+    check: (model) => terms.forEach((t) => t.check(model)),
+    bind(model, batch) {
+      if (batch !== terms.length) throw new Error(`perImage has ${terms.length} objectives for a batch of ${batch} images`);
+      const { engine } = model;
+      const { ops } = engine;
+      const bound = terms.map((t) => t.bind(model, batch));
+      const masks = terms.map((_, b) => engine.tensor(Array.from({ length: batch }, (_, i) => (i === b ? 1 : 0)), [batch]));
+      // Keeps image b of a [B, ...] tensor, zeroes the rest (the per-channel broadcast over a [1, B, rest, 1] view).
+      const only = (t: Tensor, b: number) => {
+        if (t.size === batch) {
+          const flat = t.reshape([batch]);
+          const kept = ops.mul(flat, masks[b]);
+          const out = kept.reshape(t.shape);
+          for (const x of [flat, kept, t]) x.dispose();
+          return out;
+        }
+        const view = t.reshape([1, batch, t.size / batch, 1]);
+        const kept = ops.mul(view, masks[b]);
+        const out = kept.reshape(t.shape);
+        for (const x of [view, kept, t]) x.dispose();
+        return out;
+      };
+      return {
+        layers: [...new Set(bound.flatMap((b) => b.layers))],
+        async evaluate(outputs, image) {
+          const parts: ObjectiveValue[] = [];
+          for (const [b, term] of bound.entries()) {
+            const v = await term.evaluate(outputs, image);
+            parts.push({
+              values: only(v.values, b),
+              seeds: new Map([...v.seeds].map(([k, t]) => [k, only(t, b)])),
+              imageGrad: v.imageGrad && only(v.imageGrad, b),
+            });
+          }
+          return combine(engine, parts);
+        },
+        dispose() {
+          bound.forEach((b) => b.dispose());
+          masks.forEach((m) => m.dispose());
+        },
+      };
+    },
+  };
+}
+
 function combine(engine: Engine, parts: ObjectiveValue[]): ObjectiveValue {
   const { ops } = engine;
   const add = (a: Tensor | undefined, b: Tensor | undefined): Tensor | undefined => {
