@@ -52,4 +52,22 @@ export {
 } from './methods/deconvnet/index.ts';
 export { receptiveField, fieldGeometry, type ReceptiveField, type FieldGeometry, type Region, type GraphShapes } from './methods/common/receptive-field.ts';
 export { topActivations, type TopActivations, type TopActivationsOptions, type TopHit } from './methods/common/top-activations.ts';
+export {
+  dissect,
+  dissectQuantiles,
+  dissectTally,
+  relabel,
+  mergeQuantileStates,
+  mergeTallyStates,
+  shardRange,
+  conceptDataset,
+  type DissectOptions,
+  type DissectProgress,
+  type DissectionResult,
+  type DissectedUnit,
+  type LayerSummary,
+  type QuantileState,
+  type TallyState,
+} from './methods/dissection/index.ts';
+export { writeReport as writeDissectionReport, reportHtml as dissectionReportHtml, tallyCsv } from './methods/dissection/report.ts';
 export { cropPadded, sideBySide, heatOverlay, drawBox, projectionImage, magnify, type ProjectionStyle, type Rect } from './viz/overlay.ts';
