@@ -104,3 +104,14 @@ test('Top 9: projections beside patches over the generated samples', async ({ pa
   await expect(page.locator('#top9-results figcaption')).toContainText('9. concept sample');
   expectClean(watch);
 });
+
+test('Occlusion: the score map and the class map appear; hiding the object lowers the score', async ({ page }) => {
+  const watch = await openPage(page, '#view=occlusion&layer=conv3&unit=5&image=concept:4&occlusion.stride=16');
+  await page.locator('button.run').click();
+  await taskDone(page);
+  expect(await canvasVariance(page, '#occlusion-map')).toBeGreaterThan(VARIANCE_FLOOR);
+  const facts = (await page.locator('#occlusion-facts').textContent())!;
+  const [, baseline, lowest] = /: ([\d.]+) on the whole image, down to ([\d.]+)/.exec(facts)!;
+  expect(Number(lowest)).toBeLessThan(Number(baseline));
+  expectClean(watch);
+});

@@ -3,7 +3,7 @@
 // that one activation; otherwise the whole map is projected), and the projection in pixel space.
 
 import { rgbToRgba, type RgbaImage } from '../../data/image.ts';
-import { deconvnet } from '../../methods/deconvnet/projection.ts';
+import { deconvnet } from '../../methods/deconvnet/index.ts';
 import { heatMap, signedImage } from '../../viz/pictures.ts';
 import { layerResponse, rankOf } from '../activations.ts';
 import { downloadButtons, type AppContext, type View } from '../context.ts';

@@ -5,7 +5,7 @@
 import { decodeImageInBrowser } from '../../data/image-browser.ts';
 import type { RgbImage } from '../../data/image.ts';
 import { memoryImages, type ImageSet } from '../../methods/common/image-set.ts';
-import { top9, top9Grid, type Top9Unit } from '../../methods/deconvnet/top9.ts';
+import { top9, top9Grid, type Top9Unit } from '../../methods/deconvnet/index.ts';
 import { downloadButtons, type AppContext, type View } from '../context.ts';
 import { el, fill, messageOf, pictureCanvas } from '../dom.ts';
 import { sampleSet } from '../images.ts';

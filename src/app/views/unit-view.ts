@@ -4,7 +4,7 @@
 // projections; and its dissection label, IoU and top images with the unit's mask over them.
 
 import { rgbToRgba, type RgbaImage } from '../../data/image.ts';
-import { deconvnet } from '../../methods/deconvnet/projection.ts';
+import { deconvnet } from '../../methods/deconvnet/index.ts';
 import { heatMap, signedImage } from '../../viz/pictures.ts';
 import { layerResponse, rankOf } from '../activations.ts';
 import { type AppContext, type View } from '../context.ts';
