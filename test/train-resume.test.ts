@@ -56,7 +56,10 @@ describe('train --resume', () => {
     await expect(
       train(first, imagesOfEpoch, {
         ...options,
-        checkpoint: { every: 1, save: (s: TrainState) => (saveCheckpoint(path, s), saves.push(`${s.epoch}:${s.stepInEpoch}`)), extra: () => ({ note: 'kept' }) },
+        checkpoint: { every: 1, save: (s: TrainState) => {
+            saveCheckpoint(path, s);
+            saves.push(`${s.epoch}:${s.stepInEpoch}`);
+          }, extra: () => ({ note: 'kept' }) },
         onStep: (p) => {
           if (p.epoch === 2 && p.step === 2) throw stop; // the last step: checkpoints were saved after every earlier one
         },
