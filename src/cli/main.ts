@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   train: { summary: 'train the default model (conceptnet) on the concept dataset and write weights/', load: () => import('./commands/train.ts') },
   evaluate: { summary: "the default model's accuracy on a held-out split, and its dead units", load: () => import('./commands/evaluate.ts') },
   'make-dataset': { summary: 'write a split of the procedural concept dataset in the Broden format', load: () => import('./commands/make-dataset.ts') },
+  'train-inverter': { summary: 'train the decoder that inverts a layer of the default model (Dosovitskiy & Brox), write weights/', load: () => import('./commands/train-inverter.ts') },
   dissect: { summary: "Network Dissection: label a model's units with concepts of a Broden-format dataset, with a report", load: () => import('./commands/dissect.ts') },
   'dissect-merge': { summary: "add the shard files of 'dissect --shard k/n' into one result and report", load: () => import('./commands/dissect-merge.ts') },
   deconvnet: { summary: 'project one activation or feature map back to the pixels (DeconvNet, guided backprop, gradient)', load: () => import('./commands/deconvnet.ts') },
