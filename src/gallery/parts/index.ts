@@ -4,5 +4,6 @@ import type { DemoPart } from '../context.ts';
 import { predictions } from './predictions.ts';
 import { activationMaximizationPart } from './activation-maximization.ts';
 import { deconvnetPart, occlusionPart } from './deconvnet.ts';
+import { dissectionPart } from './dissection.ts';
 
-export const DEMO_PARTS: DemoPart[] = [predictions, activationMaximizationPart, deconvnetPart, occlusionPart];
+export const DEMO_PARTS: DemoPart[] = [predictions, activationMaximizationPart, deconvnetPart, occlusionPart, dissectionPart];
