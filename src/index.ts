@@ -71,3 +71,17 @@ export {
 } from './methods/dissection/index.ts';
 export { writeReport as writeDissectionReport, reportHtml as dissectionReportHtml, tallyCsv } from './methods/dissection/report.ts';
 export { cropPadded, sideBySide, heatOverlay, drawBox, projectionImage, magnify, type ProjectionStyle, type Rect } from './viz/overlay.ts';
+export {
+  invertRepresentation,
+  invertEveryLayer,
+  invertibleLayers,
+  invertWithDecoder,
+  trainDecoder,
+  loadDefaultDecoder,
+  naturalImageNorm,
+  type InversionOptions,
+  type InversionResult,
+  type EveryLayerOptions,
+  type LayerReconstruction,
+  type DecoderInversion,
+} from './methods/inversion/index.ts';

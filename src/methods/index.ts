@@ -5,3 +5,4 @@ export { receptiveField, fieldGeometry, type ReceptiveField, type FieldGeometry,
 export { topActivations, type TopActivations, type TopActivationsOptions, type TopHit } from './common/top-activations.ts';
 export * from './dissection/index.ts';
 export { writeReport as writeDissectionReport, reportHtml as dissectionReportHtml, tallyCsv } from './dissection/report.ts';
+export * from './inversion/index.ts';
