@@ -89,10 +89,10 @@ export async function run(args: string[]): Promise<void> {
       batch,
       fit: { fit },
       onProgress: (stage, done, total) => {
+        if (stage === 'mining' && done === total) stageStart = performance.now(); // projecting starts
         if (stage === 'projecting' && !bars.projecting) {
           bars.mining.done();
           bars.projecting = new ProgressBar(total);
-          stageStart = performance.now();
         }
         const rate = done / ((performance.now() - stageStart) / 1000);
         const what = stage === 'mining' ? `${done}/${total} images, ${rate.toFixed(1)} images/s` : `${done}/${total} projections, ${rate.toFixed(1)}/s`;
