@@ -44,6 +44,7 @@ export async function run(args: string[]): Promise<void> {
   const out = required('dissect-merge', 'out', opts.out);
   if (files.length === 0) throw new UsageError("dissect-merge: give the shard files to merge, e.g. 'dissect-merge out/tally-*.json --out report'");
   const iou = opts.iou === undefined ? 0.04 : Number(opts.iou);
+  if (!(iou >= 0 && iou < 1)) throw new UsageError(`dissect-merge: --iou must be a number in [0, 1), got '${opts.iou}'`);
   const topImages = positiveInt('dissect-merge', 'top', opts.top, 6);
   const states = files.map(readState);
   const { join } = process.getBuiltinModule('node:path') as typeof import('node:path');

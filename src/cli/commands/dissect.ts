@@ -64,6 +64,8 @@ export async function run(args: string[]): Promise<void> {
   const iouThreshold = parseNumber('iou', opts.iou, DEFAULT_IOU_THRESHOLD);
   const batch = positiveInt('dissect', 'batch', opts.batch, 16);
   const topImages = positiveInt('dissect', 'top', opts.top, 6);
+  if (!(quantile > 0 && quantile < 1)) throw new UsageError(`dissect: --quantile must be in (0, 1), got ${quantile}`);
+  if (!(iouThreshold >= 0 && iouThreshold < 1)) throw new UsageError(`dissect: --iou must be in [0, 1), got ${iouThreshold}`);
   const shard = parseShard(opts.shard);
   const given = opts.quantiles ? readState(opts.quantiles) : undefined;
   if (given && given.kind !== QUANTILE_KIND) throw new UsageError(`dissect: --quantiles ${opts.quantiles} is a tally state, not quantiles; merge the quantile shards with dissect-merge`);
