@@ -183,6 +183,8 @@ describe('regressions: fields that drive allocations or lookups', () => {
       [(s) => (s.nodes[0].type = 'deconv'), "model spec: node 'conv1': unknown type \"deconv\""],
       [(s) => (s.input.preprocessing.std = [0, 1, 1]), 'model spec: input.preprocessing.std must not be 0'],
       [(s) => (s.nodes[2].attrs.kernelShape = [2, 1.5]), "model spec: node 'pool1': attrs.kernelShape must be [h, w] of integers in 1..65536, got [2,1.5]"],
+      // fuzz --gpu: model #1777 passed the checks and was refused by conv2d on the GPU side.
+      [(s) => (s.nodes[0].attrs.kernelShape = [65536, 5]), "model node 'conv1' (conv): attrs.kernelShape [65536, 5] does not match its weight [16, 3, 5, 5]"],
     ];
     for (const [edit, message] of cases) {
       const spec = shippedSpec() as unknown as Record<string, any>;

@@ -18,6 +18,8 @@ import { mutate, type MutationName } from './mutate.ts';
 import { FORMATS, makeSeeds, type FileSet, type FormatName } from './seeds.ts';
 import { TARGETS } from './targets.ts';
 import type { WorkerReply } from './worker.ts';
+import type { Engine } from '../engine/engine.ts';
+import { runOnGpu, type GpuOutcome } from './gpu-stage.ts';
 
 export const OUTCOMES = ['accepted', 'rejected', 'unnamed', 'internal', 'memory', 'hang', 'crash'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -42,6 +44,8 @@ export interface FuzzOptions {
   onProgress?: (format: FormatName, done: number, counts: Record<Outcome, number>) => void;
   /** Called with each failing input (to save it as a regression case). */
   onFinding?: (finding: Finding, files: FileSet) => void;
+  /** Also upload and run (on this engine) every model input the readers accepted (gpu-stage.ts). */
+  gpu?: Engine;
 }
 
 export interface Finding {
@@ -59,6 +63,8 @@ export interface FormatReport {
   counts: Record<Outcome, number>;
   /** Slowest input, ms. */
   slowestMs: number;
+  /** With options.gpu: what became of the accepted model inputs on the GPU. */
+  gpu?: Record<GpuOutcome, number>;
   findings: Finding[];
 }
 
@@ -171,6 +177,16 @@ export async function fuzz(options: FuzzOptions): Promise<FormatReport[]> {
           report.findings.push(finding);
           options.onFinding?.(finding, files);
         }
+        if (options.gpu && outcome === 'accepted' && (format === 'onnx' || format === 'model')) {
+          const gpu = await runOnGpu(options.gpu, format, files);
+          report.gpu ??= { ran: 0, skipped: 0, rejected: 0, failed: 0 };
+          report.gpu[gpu.outcome]++;
+          if (gpu.outcome === 'failed') {
+            const finding: Finding = { format, index: i, outcome: 'crash', mutations, message: `on the GPU: ${gpu.message}` };
+            report.findings.push(finding);
+            options.onFinding?.(finding, files);
+          }
+        }
         options.onProgress?.(format, report.inputs, counts);
       }
       report.seconds = (performance.now() - start) / 1000;
@@ -187,5 +203,7 @@ export function formatReports(reports: FormatReport[]): string {
   const head = ['format', 'inputs', ...OUTCOMES, 'slowest ms', 'seconds'];
   const rows = reports.map((r) => [r.format, String(r.inputs), ...OUTCOMES.map((o) => String(r.counts[o])), r.slowestMs.toFixed(0), r.seconds.toFixed(0)]);
   const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  return [head, ...rows].map((r) => r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ')).join('\n');
+  const table = [head, ...rows].map((r) => r.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ')).join('\n');
+  const gpu = reports.filter((r) => r.gpu).map((r) => `${r.format} accepted inputs on the GPU: ${Object.entries(r.gpu!).map(([o, n]) => `${n} ${o}`).join(', ')}`);
+  return [table, ...gpu].join('\n');
 }

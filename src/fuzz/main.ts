@@ -6,9 +6,10 @@ import { ProgressBar } from '../train/progress.ts';
 import { FORMATS, type FormatName } from './seeds.ts';
 import { formatReports, fuzz, PASSING } from './fuzz.ts';
 import { writeFileSet } from './targets.ts';
+import { createEngine } from '../engine/engine.ts';
 
 const usage = `
-usage: npm run fuzz -- [--count 10000] [--seconds 600] [--seed 1] [--formats onnx,model,png,jpeg,broden] [--limit-ms 10000] [--findings scratch/fuzz-findings]
+usage: npm run fuzz -- [--count 10000] [--seconds 600] [--seed 1] [--formats onnx,model,png,jpeg,broden] [--limit-ms 10000] [--findings scratch/fuzz-findings] [--gpu]
 
   --count     inputs per format
   --seconds   time box per format (the run stops at --count or here)
@@ -17,6 +18,7 @@ usage: npm run fuzz -- [--count 10000] [--seconds 600] [--seed 1] [--formats onn
               png, jpeg (decodeImage), broden (loadBroden with every picture and mask)
   --limit-ms  per-input time limit; an input that takes longer counts as a hang
   --findings  where failing inputs are written (a folder per input, named format-index)
+  --gpu       also upload and run each accepted model (onnx, model) once, on one engine
 
 Exits with status 1 if any input crashed, hung, leaked an internal error, allocated far more than
 its size, or failed without naming the problem.
@@ -30,6 +32,7 @@ async function main(args: string[]): Promise<void> {
     formats: { type: 'string' },
     'limit-ms': { type: 'string' },
     findings: { type: 'string' },
+    gpu: { type: 'boolean' },
   });
   if (!opts) return;
   const count = positiveInt('fuzz', 'count', opts.count, 10_000);
@@ -43,7 +46,9 @@ async function main(args: string[]): Promise<void> {
   const path = process.getBuiltinModule('node:path') as typeof import('node:path');
 
   const bars = new Map<FormatName, ProgressBar>();
+  const engine = opts.gpu ? await createEngine() : undefined;
   const reports = await fuzz({
+    gpu: engine,
     formats,
     count,
     seconds,
@@ -61,6 +66,7 @@ async function main(args: string[]): Promise<void> {
     onFinding: (f, files) => writeFileSet(path.join(findingsDir, `${f.format}-${f.index}`), files),
   });
   [...bars.values()].at(-1)?.done();
+  engine?.destroy();
   console.log(`seed ${seed}, per-input limit ${limitMs} ms`);
   console.log(formatReports(reports));
   const findings = reports.flatMap((r) => r.findings);

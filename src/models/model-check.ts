@@ -124,6 +124,15 @@ export function checkModel(spec: unknown, weights: Map<string, HostTensor>): Map
       throw new Error(`weights: tensor '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}]`);
     }
   }
+  // What shapes.ts takes from the weights alone, the ops also read from the attributes: they must agree.
+  for (const node of checked.nodes) {
+    if (node.type !== 'conv' && node.type !== 'convtranspose') continue;
+    const w = weights.get(`${node.name}.weight`)?.shape;
+    const k = node.attrs?.kernelShape;
+    if (w && w.length === 4 && k && (k[0] !== w[2] || k[1] !== w[3])) throw new Error(`model node '${node.name}' (${node.type}): attrs.kernelShape [${k.join(', ')}] does not match its weight [${w.join(', ')}]`);
+    const group = node.attrs?.group ?? 1;
+    if (w && node.type === 'conv' && w[0] % group !== 0) throw new Error(`model node '${node.name}' (conv): ${w[0]} output channels do not split into ${group} groups`);
+  }
   const shapes = inferShapes(checked, new Map([...weights].map(([k, t]) => [k, t.shape])));
   for (const [name, shape] of shapes) {
     const size = shape.reduce((a, b) => a * b, 1);
