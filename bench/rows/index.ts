@@ -17,6 +17,7 @@ import { gemmRows, lrnRows, softmaxRows } from './dense.ts';
 import { defaultModel, networkRows, squeezeNet } from './networks.ts';
 import { deconvnetRows } from './method-deconvnet.ts';
 import { dissectionRows } from './method-dissection.ts';
+import { amRows } from './method-am.ts';
 
 /** Conv forward on VGG/AlexNet shapes: at least 10x TF.js. */
 const CONV_FORWARD_GOAL = 10;
@@ -160,5 +161,6 @@ export function benchRows({ quick = false, full = false }: RowSet = {}): Row[] {
   // The methods: DeconvNet's cost ratios (projection vs forward + input gradient, mining vs forward).
   rows.push(...deconvnetRows({ quick }));
   rows.push(...dissectionRows({ quick }));
+  rows.push(...amRows({ quick, full }));
   return rows;
 }
