@@ -85,3 +85,22 @@ export {
   type LayerReconstruction,
   type DecoderInversion,
 } from './methods/inversion/index.ts';
+export {
+  activationMaximization,
+  objectives,
+  classSaliency,
+  firstLayerFilters,
+  erhanCriterion,
+  highestActivation,
+  fourierParameterization,
+  YOSINSKI_PRESETS,
+  PRESET_NAMES,
+  type ActivationMaximizationOptions,
+  type ActivationMaximizationResult,
+  type Objective,
+  type ErhanReport,
+  type ClassSaliency,
+  type FourierParameterization,
+  type Regularization,
+} from './methods/activation-maximization/index.ts';
+export { linePlotSvg, type LineSeries, type LinePlotOptions } from './viz/line-plot.ts';

@@ -6,3 +6,4 @@ export { topActivations, type TopActivations, type TopActivationsOptions, type T
 export * from './dissection/index.ts';
 export { writeReport as writeDissectionReport, reportHtml as dissectionReportHtml, tallyCsv } from './dissection/report.ts';
 export * from './inversion/index.ts';
+export * from './activation-maximization/index.ts';
