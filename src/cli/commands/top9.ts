@@ -105,7 +105,7 @@ export async function run(args: string[]): Promise<void> {
     const path = process.getBuiltinModule('node:path') as typeof import('node:path');
     fs.mkdirSync(outDir, { recursive: true });
     const geometry = fieldGeometry(model, layer);
-    const scale = Math.max(1, Math.min(4, Math.floor(96 / Math.max(...geometry.size))));
+    const scale = Math.max(1, Math.min(4, Math.floor(128 / Math.max(...geometry.size))));
     const rows: string[] = [];
     for (const unit of result.units) {
       if (!unit.hits.length) continue;
