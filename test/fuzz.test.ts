@@ -130,6 +130,21 @@ describe('regressions: sizes declared larger than the file', () => {
     expect(() => onnxToSpec(model, { source: 'big.onnx' })).toThrow("ONNX file 'big.onnx': node 'conv' (Conv): weight: tensor 'w': FLOAT [100000, 100000, 10] needs 100000000000 values, raw_data holds 4");
   });
 
+  it('an ONNX MaxPool with kernel_shape [0, 2] is refused with the file named (fuzz: onnx #3212 got past the importer to the model checks, which did not name the file)', () => {
+    const model = encodeModel({
+      irVersion: 8,
+      opsets: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        nodes: [{ name: 'pool', opType: 'MaxPool', domain: '', inputs: ['x'], outputs: ['y'], attributes: [{ name: 'kernel_shape', type: ATTR_TYPE.INTS, ints: [0, 2] }] }],
+        initializers: [],
+        inputs: [{ name: 'x', elemType: DATA_TYPE.FLOAT, shape: [1, 3, 8, 8] }],
+        outputs: [{ name: 'y', elemType: DATA_TYPE.FLOAT }],
+      },
+    });
+    expect(() => onnxToSpec(model, { source: 'zero.onnx' })).toThrow("ONNX file 'zero.onnx': model spec: node 'pool': attrs.kernelShape must be [h, w] of integers in 1..65536, got [0,2]");
+  });
+
   it('a Broden CSV over the size limit is refused before it is read (a sparse file: no disk used)', async () => {
     const dir = join(root, 'big-csv');
     await generateDataset(dir, { count: 2, seed: 1, size: 16 });
