@@ -8,6 +8,11 @@ import { loadDefaultModel, type RgbImage } from '../src/index.ts';
 import { generateImage } from '../src/data/concepts/index.ts';
 import { imageBatches, memoryImages } from '../src/methods/common/image-set.ts';
 import { topActivations, type TopHit } from '../src/methods/common/top-activations.ts';
+import { folderImages } from '../src/methods/common/image-folder.ts';
+import { generateDataset } from '../src/data/concepts/index.ts';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const engine = await getEngine();
 const model = await loadDefaultModel(engine);
@@ -69,5 +74,30 @@ describe('topActivations', () => {
     await expect(topActivations(model, set, { layer: 'conv7' })).rejects.toThrow(/no layer 'conv7'. Layers: conv1/);
     await expect(topActivations(model, set, { layer: 'relu2', k: 0 })).rejects.toThrow('k must be an integer in [1, 64], got 0');
     await expect(topActivations(model, memoryImages([]), { layer: 'relu2' })).rejects.toThrow(/the image set is empty/);
+  });
+});
+
+describe('image folders (the CLI\'s datasets)', () => {
+  it('a Broden-format folder and a folder of pictures, with clear errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convsight-folder-'));
+    try {
+      await generateDataset(join(dir, 'broden'), { count: 3, seed: 4 });
+      const broden = folderImages(join(dir, 'broden'));
+      expect(broden.length).toBe(3);
+      const first = await broden.load(0);
+      expect([first.width, first.height]).toEqual([64, 64]);
+      const top = await topActivations(model, broden, { layer: 'relu2', k: 2, batch: 2 });
+      expect(top.units.every((hits) => hits.length === 2 && hits.every((h) => h.image < 3))).toBe(true);
+
+      mkdirSync(join(dir, 'photos'));
+      for (const f of ['horse.png', 'chelsea.png']) copyFileSync(join('../shared/images', f), join(dir, 'photos', f));
+      const photos = folderImages(join(dir, 'photos'));
+      expect([photos.length, photos.name(0), photos.name(1)]).toEqual([2, 'chelsea.png', 'horse.png']);
+      mkdirSync(join(dir, 'empty'));
+      expect(() => folderImages(join(dir, 'empty'))).toThrow(/is empty: no index.csv \(Broden format\) and no .png or .jpg files/);
+      expect(() => folderImages(join(dir, 'missing'))).toThrow(/no such directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
