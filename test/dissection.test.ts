@@ -178,6 +178,13 @@ describe('dissect arithmetic', () => {
     expect({ ...tallyMerged, ranges: [] }).toEqual({ ...tallyWhole, ranges: [] });
     expect(relabel(tallyMerged, 0.04).units).toEqual(relabel(tallyWhole, 0.04).units);
     expect(() => mergeTallyStates([tallies[0], tallies[0]], 6)).toThrow(/overlap/);
+    // A checkpoint after the first batch (JSON round trip), resumed, gives the uninterrupted run's state.
+    const saved: string[] = [];
+    await dissectTally(model, dataset, whole, { quantile: 0.05, batch: 4, checkpoint: { every: 1, save: (s) => void saved.push(JSON.stringify(s)) } });
+    expect(saved.map((s) => JSON.parse(s).ranges[0].done)).toEqual([4, 8]);
+    const resumed = await dissectTally(model, dataset, whole, { quantile: 0.05, batch: 4, resume: JSON.parse(saved[0]) });
+    expect(resumed).toEqual(tallyWhole);
+    await expect(dissectTally(model, dataset, whole, { quantile: 0.01, resume: JSON.parse(saved[0]) })).rejects.toThrow(/checkpoint was tallied with other thresholds/);
     expect(shardRange([3, 3], 10)).toEqual({ start: 6, end: 10 });
   });
 });

@@ -52,6 +52,10 @@ export interface ShardOptions {
   quantile?: number;
   topImages?: number;
   onProgress?: (p: DissectProgress) => void;
+  /** Pass 2: every `every` batches, the state so far (serialisable) for `save` to keep. */
+  checkpoint?: { every: number; save: (state: TallyState) => void | Promise<void> };
+  /** Pass 2: a checkpoint of this shard to go on from. */
+  resume?: TallyState;
 }
 
 export const DEFAULT_QUANTILE = 0.005;
@@ -119,7 +123,7 @@ export async function dissectTally(model: Model, dataset: Dataset, quantiles: Qu
   checkBatch(batch);
   const range = shardRange(options.shard ?? [1, 1], dataset.images.length);
   const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!({ pass: 'tally', done, total }));
-  return tallyPass(model, dataset, quantiles, { batch, ...range, onProgress, quantile, topImages: options.topImages ?? 6, maskSize });
+  return tallyPass(model, dataset, quantiles, { batch, ...range, onProgress, quantile, topImages: options.topImages ?? 6, maskSize, checkpoint: options.checkpoint }, options.resume);
 }
 
 /** Both passes over the whole dataset, and the labels. */

@@ -82,7 +82,7 @@ export function reportHtml(result: DissectionResult, options: { title: string; s
       .map(([c, v]) => `<td>${escapeHtml(c)}: ${v.detectors} (${v.unique} unique)</td>`)
       .join('');
     const cards = units.map((u) => unitCard(u, options.strips, fmt)).join('\n');
-    return `<section><h2>${escapeHtml(s.layer)}</h2>
+    return `<section id="layer-${escapeHtml(s.layer)}"><h2>${escapeHtml(s.layer)}</h2>
 <p>${s.units} units, <b>${s.detectors}</b> detectors (IoU &gt; ${result.iouThreshold}), ${s.uniqueConcepts} unique concepts.</p>
 <div class="chart">${barChart(result, s.layer)}<p class="legend">solid: detectors; light: unique concepts</p></div>
 <table><tr>${rows}</tr></table>

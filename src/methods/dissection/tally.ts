@@ -11,7 +11,7 @@ import type { Model } from '../../models/model.ts';
 import { createTallyCounters, recordTally, type TallyCounters } from '../../ops/dissect.ts';
 import { datasetImages, imageBatches } from '../common/image-set.ts';
 import { layerThresholds, type PassOptions } from './quantile.ts';
-import { TALLY_KIND, bestImages, type Concept, type QuantileState, type TallyLayer, type TallyState } from './state.ts';
+import { TALLY_KIND, bestImages, type Concept, type QuantileState, type TallyLayer, type TallyState, type TopImage } from './state.ts';
 
 /** The dataset's concepts by label number, and each one's category index. */
 export function datasetConcepts(dataset: Dataset): { concepts: (Concept | null)[]; categories: string[] } {
@@ -55,32 +55,91 @@ function packLabels(dataset: Dataset, images: number[], categories: string[], pi
 
 export interface TallyOptions extends PassOptions {
   quantile: number;
+  /** Every `every` batches, the state so far (counts and images done) for `save` to keep; a run resumes from it. */
+  checkpoint?: { every: number; save: (state: TallyState) => void | Promise<void> };
   /** Top images kept per unit (for the report). */
   topImages: number;
   maskSize: [number, number];
 }
 
-/** Pass 2 over images [start, end), with the thresholds of a quantile state covering the whole dataset. */
-export async function tallyPass(model: Model, dataset: Dataset, quantiles: QuantileState, options: TallyOptions): Promise<TallyState> {
+/** A checkpoint must be of the same range, thresholds and quantile as the run it continues. */
+function checkResume(from: TallyState, options: TallyOptions, thresholds: number[][]): void {
+  const r = from.ranges[0];
+  if (from.ranges.length !== 1 || r.start !== options.start || r.end !== options.end) {
+    throw new Error(`dissect: the checkpoint covers images [${r.start}, ${r.end}), not this run's [${options.start}, ${options.end})`);
+  }
+  if (from.quantile !== options.quantile || from.layers.some((l, i) => l.thresholds.some((t, u) => t !== thresholds[i]?.[u]))) {
+    throw new Error('dissect: the checkpoint was tallied with other thresholds (another quantile or quantiles file)');
+  }
+}
+
+/**
+ * Pass 2 over images [start, end), with the thresholds of a quantile state covering the whole
+ * dataset. With `from` (a checkpoint of this range: its counts and the images done), it goes on
+ * where that stopped.
+ */
+export async function tallyPass(model: Model, dataset: Dataset, quantiles: QuantileState, options: TallyOptions, from?: TallyState): Promise<TallyState> {
   const { engine } = model;
   const layers = quantiles.layers.map((l) => l.layer);
   const last = layers.reduce((a, l) => (model.nodeIndexOf(l) > model.nodeIndexOf(a) ? l : a));
   const thresholds = layerThresholds(quantiles, options.quantile);
   const { concepts, categories } = datasetConcepts(dataset);
   const [sh, sw] = options.maskSize;
-  const labelArea = new Array<number>(concepts.length).fill(0);
-  const top = layers.map((_, i) => Array.from({ length: quantiles.layers[i].units }, () => [] as { image: number; value: number }[]));
-  const { batch } = options;
+  if (from) checkResume(from, options, thresholds.map((t) => t.units.map((u) => u.threshold)));
+  const labelArea = from ? [...from.labelArea] : new Array<number>(concepts.length).fill(0);
+  const top = layers.map((_, i) => (from ? from.layers[i].top.map((l) => [...l]) : Array.from({ length: quantiles.layers[i].units }, () => [] as TopImage[])));
+  const skip = from?.ranges[0].done ?? 0;
 
   // A dead unit masks nothing.
   const gpuThresholds = thresholds.map((t) => engine.tensor(new Float32Array(t.units.map((u) => (u.dead ? Infinity : u.threshold))), [t.units.length]));
   const counters: TallyCounters[] = [];
+
+  /** The state after `done` images of the range: what a checkpoint saves and the pass returns. */
+  const snapshot = async (done: number): Promise<TallyState> => {
+    const tallyLayers: TallyLayer[] = [];
+    for (const [i, layer] of layers.entries()) {
+      const inter = (await counters[i].inter.read()) as Int32Array;
+      const area = (await counters[i].area.read()) as Int32Array;
+      tallyLayers.push({
+        layer,
+        units: quantiles.layers[i].units,
+        thresholds: thresholds[i].units.map((u) => u.threshold),
+        tolerance: thresholds[i].units.map((u) => u.tolerance),
+        dead: thresholds[i].units.map((u) => u.dead),
+        inter: Array.from(inter, (v) => v >>> 0), // u32 counters in i32 buffers
+        area: Array.from(area, (v) => v >>> 0),
+        top: top[i].map((l) => [...l]),
+      });
+    }
+    return {
+      kind: TALLY_KIND,
+      version: 1,
+      model: model.spec.name,
+      quantile: options.quantile,
+      datasetImages: dataset.images.length,
+      ranges: [{ start: options.start, end: options.end, done }],
+      categories,
+      concepts,
+      labelArea: [...labelArea],
+      maskSize: [sh, sw],
+      layers: tallyLayers,
+    };
+  };
+
   try {
-    for (const l of quantiles.layers) counters.push(createTallyCounters(engine, l.units, concepts.length, categories.length));
-    let done = 0;
+    for (const [i, l] of quantiles.layers.entries()) {
+      const c = createTallyCounters(engine, l.units, concepts.length, categories.length);
+      counters.push(c);
+      if (from) {
+        engine.upload(c.inter, Int32Array.from(from.layers[i].inter, (v) => v | 0));
+        engine.upload(c.area, Int32Array.from(from.layers[i].area, (v) => v | 0));
+      }
+    }
+    let done = skip;
+    let batches = 0;
     const total = options.end - options.start;
-    options.onProgress?.(0, total);
-    for await (const { start, tensor } of imageBatches(model, datasetImages(dataset), options)) {
+    options.onProgress?.(done, total);
+    for await (const { start, tensor } of imageBatches(model, datasetImages(dataset), { ...options, start: options.start + skip })) {
       const count = tensor.shape[0];
       const images = Array.from({ length: count }, (_, k) => start + k);
       const packed = packLabels(dataset, images, categories, sh * sw, labelArea);
@@ -107,35 +166,9 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
       }
       done += count;
       options.onProgress?.(done, total);
+      if (options.checkpoint && ++batches % options.checkpoint.every === 0 && done < total) await options.checkpoint.save(await snapshot(done));
     }
-    const tallyLayers: TallyLayer[] = [];
-    for (const [i, layer] of layers.entries()) {
-      const inter = (await counters[i].inter.read()) as Int32Array;
-      const area = (await counters[i].area.read()) as Int32Array;
-      tallyLayers.push({
-        layer,
-        units: quantiles.layers[i].units,
-        thresholds: thresholds[i].units.map((u) => u.threshold),
-        tolerance: thresholds[i].units.map((u) => u.tolerance),
-        dead: thresholds[i].units.map((u) => u.dead),
-        inter: Array.from(inter, (v) => v >>> 0),
-        area: Array.from(area, (v) => v >>> 0),
-        top: top[i],
-      });
-    }
-    return {
-      kind: TALLY_KIND,
-      version: 1,
-      model: model.spec.name,
-      quantile: options.quantile,
-      datasetImages: dataset.images.length,
-      ranges: [{ start: options.start, end: options.end, done: total }],
-      categories,
-      concepts,
-      labelArea,
-      maskSize: [sh, sw],
-      layers: tallyLayers,
-    };
+    return await snapshot(total);
   } finally {
     for (const t of gpuThresholds) t.dispose();
     for (const c of counters) {
