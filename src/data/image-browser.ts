@@ -2,16 +2,24 @@
 // createImageBitmap and an OffscreenCanvas.
 
 import { detectImageFormat, notAnImageError, type RgbImage } from './image-format.ts';
+import { checkJpegSize, checkPngSize, MAX_PIXELS } from './image-limits.ts';
 
 /** Decodes an image file's bytes (or a Blob / File) to RGB; `name` is used in error messages. */
 export async function decodeImageInBrowser(source: Blob | ArrayBuffer | Uint8Array, name = source instanceof File ? source.name : 'image'): Promise<RgbImage> {
   let blob: Blob;
-  if (source instanceof Blob) blob = source;
-  else {
-    const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+  let bytes: Uint8Array;
+  if (source instanceof Blob) {
+    blob = source;
+    bytes = new Uint8Array(await source.arrayBuffer());
+  } else {
+    bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     if (!detectImageFormat(bytes)) throw notAnImageError(name, bytes, 'the formats this browser decodes');
     blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
   }
+  // As in Node: a header declaring more pixels than the file holds is refused before decoding.
+  const format = detectImageFormat(bytes);
+  if (format === 'png') checkPngSize(bytes, name);
+  else if (format === 'jpeg') checkJpegSize(bytes, name);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
@@ -19,6 +27,10 @@ export async function decodeImageInBrowser(source: Blob | ArrayBuffer | Uint8Arr
     throw new Error(`'${name}' is not an image this browser can decode: ${(e as Error).message}`);
   }
   const { width, height } = bitmap;
+  if (width * height > MAX_PIXELS) {
+    bitmap.close();
+    throw new Error(`'${name}' is ${width}x${height} pixels, more than the limit of ${MAX_PIXELS / 2 ** 20} megapixels`);
+  }
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('decodeImageInBrowser: no 2D canvas context');
   ctx.drawImage(bitmap, 0, 0);

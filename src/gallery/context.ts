@@ -43,6 +43,8 @@ export interface DemoContext {
 
 /** A part of the demo: one method (or a group of related pictures), producing a gallery section. */
 export interface DemoPart {
+  /** A short name for --parts. */
+  id: string;
   name: string;
   run(ctx: DemoContext): Promise<Omit<Section, 'seconds'>>;
 }

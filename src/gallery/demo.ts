@@ -95,8 +95,8 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
 function selectParts(names?: string[]): DemoPart[] {
   if (!names) return DEMO_PARTS;
   return names.map((name) => {
-    const part = DEMO_PARTS.find((p) => p.name === name || p.name.split(' ')[0] === name);
-    if (!part) throw new Error(`demo: no part '${name}'. Parts: ${DEMO_PARTS.map((p) => p.name.split(' ')[0]).join(', ')}`);
+    const part = DEMO_PARTS.find((p) => p.id === name);
+    if (!part) throw new Error(`demo: no part '${name}'. Parts: ${DEMO_PARTS.map((p) => p.id).join(', ')}`);
     return part;
   });
 }

@@ -20,7 +20,8 @@ Network Dissection on the shipped default model (nothing is downloaded) and writ
   --labels   its class names, one per line (default: the spec's, or labels.txt beside the model)
   --images   a folder of PNG/JPEG pictures to explain (default: generated concept images)
   --count    how many images the per-image parts explain (default 4; 2 with --quick)
-  --parts    only these parts, comma-separated (names as printed while it runs)
+  --parts    only these parts, comma-separated: predictions, am, inversion, deconvnet, occlusion,
+             dissection
   --quick    few steps and images: a smoke run in seconds
   --seed     the concept images' seed (default 3: held out from training)
 `;

@@ -17,6 +17,7 @@ import { predictClass } from './predictions.ts';
 const SETTINGS = { parameterization: 'fourier', jitter: 2 } as const;
 
 export const activationMaximizationPart: DemoPart = {
+  id: 'am',
   name: 'activation maximization',
   async run(ctx: DemoContext) {
     const { model, labels, gallery, quick } = ctx;

@@ -41,6 +41,7 @@ async function mostActiveUnit(ctx: DemoContext, image: Tensor, layer: string): P
 }
 
 export const deconvnetPart: DemoPart = {
+  id: 'deconvnet',
   name: 'deconvnet projections and top-9',
   async run(ctx: DemoContext) {
     const { model, images, gallery, quick } = ctx;
@@ -85,6 +86,7 @@ export const deconvnetPart: DemoPart = {
 };
 
 export const occlusionPart: DemoPart = {
+  id: 'occlusion',
   name: 'occlusion sensitivity',
   async run(ctx: DemoContext) {
     const { model, images, labels, gallery } = ctx;

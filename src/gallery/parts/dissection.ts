@@ -17,6 +17,7 @@ const SET_QUANTILE = 0.05;
 const SHOWN = 2;
 
 export const dissectionPart: DemoPart = {
+  id: 'dissection',
   name: 'network dissection',
   async run(ctx: DemoContext) {
     const { model, concepts, gallery } = ctx;

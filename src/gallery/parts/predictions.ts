@@ -9,6 +9,7 @@ import type { Tensor } from '../../engine/tensor.ts';
 import { escapeHtml } from '../gallery.ts';
 
 export const predictions: DemoPart = {
+  id: 'predictions',
   name: 'predictions and saliency',
   async run(ctx: DemoContext) {
     const { model, images, labels } = ctx;
