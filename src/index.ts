@@ -70,7 +70,7 @@ export {
   type TallyState,
 } from './methods/dissection/index.ts';
 export { writeReport as writeDissectionReport, reportHtml as dissectionReportHtml, tallyCsv } from './methods/dissection/report.ts';
-export { cropPadded, sideBySide, heatOverlay, drawBox, projectionImage, magnify, type ProjectionStyle, type Rect } from './viz/overlay.ts';
+export { cropPadded, sideBySide, heatOverlay, drawBox, projectionImage, magnify, type ProjectionStyle, type ProjectionImageOptions, type Rect } from './viz/overlay.ts';
 export {
   invertRepresentation,
   invertEveryLayer,

@@ -104,12 +104,23 @@ export function drawBox(picture: RgbaImage, rect: Rect, color: [number, number, 
 
 export type ProjectionStyle = 'signed' | 'heat';
 
+export interface ProjectionImageOptions {
+  index?: number;
+  style?: ProjectionStyle;
+  rect?: Rect;
+  /**
+   * Contrast: the quantile of |value| shown at full scale (default 1: the largest |value|, Zeiler &
+   * Fergus's display); e.g. 0.99 lets the strongest 1% saturate so that faint structure shows.
+   */
+  quantile?: number;
+}
+
 /**
  * Image `index` of an NCHW projection (or gradient) for display, within `rect` when given
  * (grey outside the map): 'signed' centres 0 at grey and scales by the largest |value| (Zeiler &
  * Fergus's display); 'heat' shows max over colours of |value| as a heat map (Simonyan et al.).
  */
-export function projectionImage(values: Float32Array, shape: number[], options: { index?: number; style?: ProjectionStyle; rect?: Rect } = {}): RgbaImage {
+export function projectionImage(values: Float32Array, shape: number[], options: ProjectionImageOptions = {}): RgbaImage {
   const { index = 0, style = 'signed' } = options;
   const [, c, h, w] = shape;
   const rect = options.rect ?? { top: 0, bottom: h - 1, left: 0, right: w - 1 };
@@ -125,6 +136,15 @@ export function projectionImage(values: Float32Array, shape: number[], options: 
         if (sx >= 0 && sx < w) crop[(ch * rh + y) * rw + x] = values[((index * c + ch) * h + sy) * w + sx];
       }
     }
+  }
+  const q = options.quantile ?? 1;
+  if (!(q > 0 && q <= 1)) throw new Error(`projectionImage: quantile must be in (0, 1], got ${q}`);
+  if (q < 1) {
+    // Scale so that the quantile maps to the largest |value|, then clip there.
+    const sorted = Float32Array.from(crop, Math.abs).sort();
+    const level = sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
+    const max = sorted[sorted.length - 1];
+    if (level > 0) for (let i = 0; i < crop.length; i++) crop[i] = Math.max(-max, Math.min(max, (crop[i] * max) / level));
   }
   return style === 'heat' ? heatMap(saliency(crop, [1, c, rh, rw]), rw, rh) : signedImage(crop, [1, c, rh, rw]);
 }

@@ -18,7 +18,7 @@ export const summary = 'project one activation or feature map back to the pixels
 export const usage = `
 usage: deconvnet [--model FILE.onnx|spec.json] --image IMG --layer L --unit U [--position R,C]
                  [--mode deconvnet|guided|gradient] [--seed activation|one] [--style signed|heat]
-                 [--fit crop|stretch] --out FILE.png
+                 [--contrast 1] [--fit crop|stretch] --out FILE.png
 
 Zeiler & Fergus's DeconvNet: the chosen activation (or the unit's whole map) is kept, every other
 activation of the layer zeroed, and the signal goes down through max-unpooling with the forward
@@ -34,6 +34,7 @@ side by side.
               the forward mask: guided backpropagation) or 'gradient' (the saliency gradient)
   --seed      the kept activations' own values (default, Zeiler & Fergus) or 'one'
   --style     'signed' (grey is zero; default) or 'heat' (max over colours of |projection|)
+  --contrast  the quantile of |projection| shown at full scale (default 1: the largest value)
 `;
 
 /** The model at `path` (ONNX or spec.json), or the shipped default model. */
@@ -83,6 +84,7 @@ export async function run(args: string[]): Promise<void> {
     mode: { type: 'string' },
     seed: { type: 'string' },
     style: { type: 'string' },
+    contrast: { type: 'string' },
     fit: { type: 'string' },
     out: { type: 'string' },
   });
@@ -99,6 +101,8 @@ export async function run(args: string[]): Promise<void> {
   const style = opts.style ?? 'signed';
   if (style !== 'signed' && style !== 'heat') throw new UsageError(`deconvnet: --style must be 'signed' or 'heat', got '${style}'`);
   const fit = fitOption('deconvnet', opts.fit);
+  const quantile = opts.contrast === undefined ? 1 : Number(opts.contrast);
+  if (!(quantile > 0 && quantile <= 1)) throw new UsageError(`deconvnet: --contrast must be a number in (0, 1], got '${opts.contrast}'`);
 
   const engine = await createEngine();
   try {
@@ -107,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
     const x = engine.tensor(data, [1, ...model.inputShape]);
     const projection = await deconvnet(model, x, { layer, unit, position, mode, seed });
     const values = await projection.readFloat();
-    const shown = projectionImage(values, projection.shape, { style });
+    const shown = projectionImage(values, projection.shape, { style, quantile });
     const scale = Math.max(1, Math.floor(256 / picture.width));
     await writePng(out, sideBySide([magnify(rgbToRgba(picture), scale), magnify(shown, scale)], 4));
     let max = 0;

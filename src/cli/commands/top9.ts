@@ -16,7 +16,7 @@ export const summary = "top-9 per unit over a dataset: projections beside recept
 
 export const usage = `
 usage: top9 [--model FILE.onnx|spec.json] --dataset DIR --layer L [--units 0-15] [--k 9]
-            [--mode deconvnet|guided|gradient] [--batch 16] [--fit crop|stretch] --out DIR
+            [--mode deconvnet|guided|gradient] [--contrast 1] [--batch 16] [--fit crop|stretch] --out DIR
 
   --model    an ONNX model or our spec.json (+ .safetensors); default: the shipped conceptnet
   --dataset  a Broden-format folder (index.csv: the concept dataset of 'make-dataset', Broden),
@@ -25,6 +25,8 @@ usage: top9 [--model FILE.onnx|spec.json] --dataset DIR --layer L [--units 0-15]
   --units    which units, e.g. 0-15 or 3,7,10-12 (default 0-15)
   --k        activations per unit (default 9), each from a different image
   --mode     the projection's rule at ReLUs (default 'deconvnet')
+  --contrast the quantile of |projection| shown at full scale (default 1: the largest value;
+             0.99 lets the strongest 1% saturate, so that faint projections show)
   --batch    images per forward pass while mining (default 16)
   --out      the directory for unit-NNN.png and index.html
 
@@ -59,10 +61,13 @@ export async function run(args: string[]): Promise<void> {
     k: { type: 'string' },
     mode: { type: 'string' },
     batch: { type: 'string' },
+    contrast: { type: 'string' },
     fit: { type: 'string' },
     out: { type: 'string' },
   });
   if (!opts) return;
+  const quantile = opts.contrast === undefined ? 1 : Number(opts.contrast);
+  if (!(quantile > 0 && quantile <= 1)) throw new UsageError(`top9: --contrast must be a number in (0, 1], got '${opts.contrast}'`);
   const datasetDir = required('top9', 'dataset', opts.dataset);
   const layer = required('top9', 'layer', opts.layer);
   const outDir = required('top9', 'out', opts.out);
@@ -87,6 +92,7 @@ export async function run(args: string[]): Promise<void> {
       k,
       mode,
       batch,
+      quantile,
       fit: { fit },
       onProgress: (stage, done, total) => {
         if (stage === 'mining' && done === total) stageStart = performance.now(); // projecting starts

@@ -24,6 +24,8 @@ export interface Top9Options extends Pick<TopActivationsOptions, 'layer' | 'batc
   units?: number[];
   mode?: ProjectionMode;
   style?: ProjectionStyle;
+  /** Display contrast of the projections (projectionImage's quantile; default 1: the max). */
+  quantile?: number;
   /** Seeds per backward pass when projecting (default 16). */
   projectBatch?: number;
   onProgress?: (stage: 'mining' | 'projecting', done: number, total: number) => void;
@@ -104,7 +106,7 @@ export async function top9(model: Model, set: ImageSet, options: Top9Options): P
         field,
         name: set.name(image),
         patch: cropPadded(rgba, rect),
-        projection: projectionImage(values, [targets.length, channels, height, width], { index, style, rect }),
+        projection: projectionImage(values, [targets.length, channels, height, width], { index, style, rect, quantile: options.quantile }),
       };
     });
     done += hits.length;
