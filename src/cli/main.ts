@@ -14,7 +14,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   classify: { summary: 'print the top classes a model gives an image', load: () => import('./commands/classify.ts') },
   layers: { summary: "list a model's layers with output shapes and unit counts", load: () => import('./commands/layers.ts') },
-  demo: { summary: 'the main job: the default model on held-out images, with saliency and guided backprop pictures', load: () => import('./commands/demo.ts') },
+  demo: { summary: 'the main job: all four methods on the default model (or yours), as a gallery: out/index.html', load: () => import('./commands/demo.ts') },
   train: { summary: 'train the default model (conceptnet) on the concept dataset and write weights/', load: () => import('./commands/train.ts') },
   evaluate: { summary: "the default model's accuracy on a held-out split, and its dead units", load: () => import('./commands/evaluate.ts') },
   'make-dataset': { summary: 'write a split of the procedural concept dataset in the Broden format', load: () => import('./commands/make-dataset.ts') },
@@ -26,6 +26,8 @@ const COMMANDS: Record<string, Command> = {
   deconvnet: { summary: 'project one activation or feature map back to the pixels (DeconvNet, guided backprop, gradient)', load: () => import('./commands/deconvnet.ts') },
   top9: { summary: 'top-9 per unit over a dataset: projections beside receptive-field patches (Zeiler & Fergus Fig. 2)', load: () => import('./commands/top9.ts') },
   occlusion: { summary: 'occlusion sensitivity: a grey square slid over the image, the score and the top class per position', load: () => import('./commands/occlusion.ts') },
+  bench: { summary: 'the bench: kernels, networks and methods side by side with TensorFlow.js (bench/README.md)', load: () => import('./commands/bench.ts') },
+  fuzz: { summary: 'every file reader (ONNX, safetensors, images, Broden) against mutated inputs', load: () => import('./commands/fuzz.ts') },
 };
 
 function usage(): string {
