@@ -206,6 +206,27 @@ async function start(): Promise<void> {
   await loadModel(null);
 }
 
+// A hash changed by hand, by the back button or by a link within the page: show what it names.
+window.addEventListener('hashchange', () => {
+  const loaded = session.loaded;
+  if (!loaded || location.hash === formatHash(state)) return;
+  const next = parseHash(location.hash);
+  tasks.abort();
+  if (next.model !== loaded.key) {
+    // Another model than the one open: the user's file cannot come with a link.
+    pendingLink = next.model === 'default' ? null : next;
+    if (next.model === 'default') void loadModel(null).then(() => navigate({ ...next, model: 'default' }));
+    else render();
+    return;
+  }
+  pendingLink = null;
+  state = next;
+  if (image?.id !== next.image) image = null; // settle() draws the concept sample the hash names
+  settle(loaded);
+  writeUrl();
+  render();
+});
+
 // Exposed for the browser tests and for people poking at the page from the console.
 (globalThis as unknown as { convsight: unknown }).convsight = { session, state: () => state };
 

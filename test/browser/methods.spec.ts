@@ -1,14 +1,36 @@
 // Each method's view on the default model with small settings (SwiftShader runs on the CPU): the
 // results appear and are not blank, the controls do what they say, and the page stays on its origin.
 
-import { expect, test } from '@playwright/test';
-import { canvasPixels, canvasVariance, expectClean, hashParams, openPage, taskDone } from './helpers.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { canvasPixels, canvasVariance, expectClean, hashParams, openPage, taskDone, type Watch } from './helpers.ts';
+
+// One page for every test of this file, each going to its view by changing the URL's hash (as a
+// link within the page would): SwiftShader compiles each GPU pipeline once per device, which
+// costs far more than running it, so a fresh page per test would spend most of its time there.
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let watch: Watch;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  watch = await openPage(page);
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+/** Goes to a view (a same-document navigation: the model stays loaded). */
+async function go(hash: string): Promise<void> {
+  await page.goto(`/${hash}`);
+  await expect(page.locator('#view')).toHaveAttribute('data-view', new URLSearchParams(hash.slice(1)).get('view')!);
+}
 
 /** Below this a picture is flat (a blank canvas has 0; the projections measure in the hundreds). */
 const VARIANCE_FLOOR = 20;
 
-test('DeconvNet: the whole map and one clicked position project to different, non-blank pictures', async ({ page }) => {
-  const watch = await openPage(page, '#view=deconvnet&layer=conv2&unit=3');
+test('DeconvNet: the whole map and one clicked position project to different, non-blank pictures', async () => {
+  await go('#view=deconvnet&layer=conv2&unit=3');
   await taskDone(page);
   expect(await canvasVariance(page, '#projection')).toBeGreaterThan(VARIANCE_FLOOR);
   expect(await canvasVariance(page, '#activation-map')).toBeGreaterThan(VARIANCE_FLOOR);
@@ -29,8 +51,25 @@ test('DeconvNet: the whole map and one clicked position project to different, no
   expectClean(watch);
 });
 
-test('Dissection: labels appear, the IoU slider relabels without a network pass, a new quantile re-runs the tally', async ({ page }) => {
-  const watch = await openPage(page, '#view=dissection&layer=conv1&dissection.images=16');
+test('Unit page: the response and projection on the image, and dissection from the page', async () => {
+  await go('#view=unit&layer=conv1&unit=5&dissection.images=16');
+  await expect(page.locator('#unit-title')).toHaveText('conv1 unit 5');
+  await taskDone(page);
+  await expect(page.locator('#unit-response')).toContainText('rank');
+  const pictures = page.locator('#unit-response-section canvas');
+  await expect(pictures).toHaveCount(3);
+  for (let i = 0; i < 3; i++) expect(await canvasVariance(page, `#unit-response-section figure:nth-child(${i + 1}) canvas`)).toBeGreaterThan(VARIANCE_FLOOR);
+  await page.locator('#unit-dissect').click();
+  await taskDone(page, 170_000);
+  await expect(page.locator('#unit-label')).toContainText('IoU');
+  await expect(page.locator('#unit-masks canvas').first()).toBeVisible();
+  expectClean(watch);
+});
+
+test('Dissection: labels appear, the IoU slider relabels without a network pass, a new quantile re-runs the tally', async () => {
+  // conv1 over 16 images was dissected on the unit page (the test before): the view shows it, and Dissect runs the tally again.
+  await go('#view=dissection&layer=conv1&dissection.images=16');
+  await expect(page.locator('#dissection-report td.label')).toHaveCount(16);
   await page.locator('button.run').click();
   await taskDone(page);
   const labels = page.locator('#dissection-report td.label');
@@ -54,23 +93,8 @@ test('Dissection: labels appear, the IoU slider relabels without a network pass,
   expectClean(watch);
 });
 
-test('Unit page: the response and projection on the image, and dissection from the page', async ({ page }) => {
-  const watch = await openPage(page, '#view=unit&layer=conv1&unit=5&dissection.images=16');
-  await expect(page.locator('#unit-title')).toHaveText('conv1 unit 5');
-  await taskDone(page);
-  await expect(page.locator('#unit-response')).toContainText('rank');
-  const pictures = page.locator('#unit-response-section canvas');
-  await expect(pictures).toHaveCount(3);
-  for (let i = 0; i < 3; i++) expect(await canvasVariance(page, `#unit-response-section figure:nth-child(${i + 1}) canvas`)).toBeGreaterThan(VARIANCE_FLOOR);
-  await page.locator('#unit-dissect').click();
-  await taskDone(page, 170_000);
-  await expect(page.locator('#unit-label')).toContainText('IoU');
-  await expect(page.locator('#unit-masks canvas').first()).toBeVisible();
-  expectClean(watch);
-});
-
-test('Activation maximization: the image and the objective curve appear; Cancel stops a long run', async ({ page }) => {
-  const watch = await openPage(page, '#view=am&layer=conv2&unit=1&am.steps=8&am.jitter=1');
+test('Activation maximization: the image and the objective curve appear; Cancel stops a long run', async () => {
+  await go('#view=am&layer=conv2&unit=1&am.steps=8&am.jitter=1');
   await page.locator('button.run').click();
   await taskDone(page);
   expect(await canvasVariance(page, '#am-image')).toBeGreaterThan(VARIANCE_FLOOR);
@@ -87,8 +111,8 @@ test('Activation maximization: the image and the objective curve appear; Cancel 
   expectClean(watch);
 });
 
-test('Inversion: a reconstruction and its normalized error appear', async ({ page }) => {
-  const watch = await openPage(page, '#view=inversion&layer=conv1&inversion.steps=10');
+test('Inversion: a reconstruction and its normalized error appear', async () => {
+  await go('#view=inversion&layer=conv1&inversion.steps=10');
   await page.locator('button.run').click();
   await taskDone(page);
   expect(await canvasVariance(page, '#inversion-image')).toBeGreaterThan(VARIANCE_FLOOR);
@@ -96,8 +120,8 @@ test('Inversion: a reconstruction and its normalized error appear', async ({ pag
   expectClean(watch);
 });
 
-test('Top 9: projections beside patches over the generated samples', async ({ page }) => {
-  const watch = await openPage(page, '#view=top9&layer=conv2&unit=0&top9.images=12');
+test('Top 9: projections beside patches over the generated samples', async () => {
+  await go('#view=top9&layer=conv2&unit=0&top9.images=12');
   await page.locator('button.run').click();
   await taskDone(page);
   expect(await canvasVariance(page, '#top9-grid')).toBeGreaterThan(VARIANCE_FLOOR);
@@ -105,8 +129,8 @@ test('Top 9: projections beside patches over the generated samples', async ({ pa
   expectClean(watch);
 });
 
-test('Occlusion: the score map and the class map appear; hiding the object lowers the score', async ({ page }) => {
-  const watch = await openPage(page, '#view=occlusion&layer=conv3&unit=5&image=concept:4&occlusion.stride=16');
+test('Occlusion: the score map and the class map appear; hiding the object lowers the score', async () => {
+  await go('#view=occlusion&layer=conv3&unit=5&image=concept:4&occlusion.stride=16');
   await page.locator('button.run').click();
   await taskDone(page);
   expect(await canvasVariance(page, '#occlusion-map')).toBeGreaterThan(VARIANCE_FLOOR);

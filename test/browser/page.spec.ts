@@ -1,11 +1,25 @@
 // The page in Chromium on SwiftShader: loading, the layer browser, errors in words, the URL's
 // round trip, a device loss and its restart. The methods' views have their own spec.
 
-import { expect, test } from '@playwright/test';
-import { canvasVariance, expectClean, hashParams, openPage, taskDone } from './helpers.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { canvasVariance, expectClean, hashParams, openPage, taskDone, type Watch } from './helpers.ts';
 
-test('the page loads the default model and lists its layers with shapes, units and parameters', async ({ page }) => {
-  const watch = await openPage(page);
+// One page for the file (see methods.spec.ts: pipelines compile once per device); the round trip
+// opens a second page, since restoring from a URL is what a fresh page does.
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let watch: Watch;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  watch = await openPage(page);
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test('the page loads the default model and lists its layers with shapes, units and parameters', async () => {
   await expect(page.locator('h1')).toHaveText('convsight');
   await expect(page.locator('#adapter')).toContainText('WebGPU ready');
   const rows = page.locator('table.layers tbody tr');
@@ -22,11 +36,13 @@ test('the page loads the default model and lists its layers with shapes, units a
   expect(hashParams(page).get('layer')).toBe('conv2');
   expect(hashParams(page).get('view')).toBe('unit');
   await expect(page.locator('#layer')).toHaveValue('conv2');
+  await taskDone(page);
+  await page.goto('/#view=model');
+  await expect(page.locator('table.layers')).toBeVisible();
   expectClean(watch);
 });
 
-test('a corrupt model file gives the reason in words and keeps the model that was loaded', async ({ page }) => {
-  const watch = await openPage(page);
+test('a corrupt model file gives the reason in words and keeps the model that was loaded', async () => {
   const junk = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 97 + 13) % 256));
   await page.locator('#model-file').setInputFiles({ name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: junk });
   await expect(page.locator('#notice')).toBeVisible();
@@ -34,54 +50,60 @@ test('a corrupt model file gives the reason in words and keeps the model that wa
   await expect(page.locator('#model-name')).toContainText('conceptnet');
   // A spec without its weights: the page says which file is missing.
   await page.locator('#model-file').setInputFiles({ name: 'net.json', mimeType: 'application/json', buffer: Buffer.from('{"nodes": []}') });
-  await expect(page.locator('#notice')).toContainText(".safetensors");
+  await expect(page.locator('#notice')).toContainText('.safetensors');
   // Not JSON at all.
   await page.locator('#model-file').setInputFiles([
     { name: 'net.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') },
     { name: 'net.safetensors', mimeType: 'application/octet-stream', buffer: junk },
   ]);
   await expect(page.locator('#notice')).toContainText("model spec 'net.json' is not valid JSON");
+  await expect(page.locator('table.layers tbody tr')).toHaveCount(15);
+  await page.locator('#notice .close').click();
   expectClean(watch);
 });
 
-test('the URL holds the view, and opening it restores the view', async ({ page, context }) => {
-  const watch = await openPage(page);
+test('a link to a user model asks for the file and shows the default meanwhile', async () => {
+  await page.goto('/#model=sha256:0123456789abcdef&view=model');
+  await expect(page.locator('#model-note')).toContainText('Open that file again');
+  await expect(page.locator('table.layers tbody tr')).toHaveCount(15);
+  await page.goto('/#model=default&view=model');
+  await expect(page.locator('#model-note')).toHaveCount(0);
+  expectClean(watch);
+});
+
+test('the URL holds the view, and opening it in a new page restores the view', async ({ context }) => {
   await page.locator('#layer').selectOption('conv3');
   await page.locator('#unit').fill('7');
   await page.locator('#unit').press('Enter');
   await page.locator('#seed').fill('42');
   await page.locator('#seed').press('Enter');
   await page.locator('.samples .sample').nth(3).click();
-  await page.locator('button[data-view=deconvnet]').click();
-  await page.locator('#deconvnet-mode').selectOption('guided');
-  await taskDone(page);
+  await page.locator('button[data-view=am]').click();
+  await page.locator('#am-preset').selectOption('yosinski2');
+  await page.locator('#am-steps').fill('17');
+  await page.locator('#am-steps').press('Enter');
   const url = page.url();
-  const params = hashParams(page);
-  expect(Object.fromEntries(params)).toMatchObject({ model: 'default', layer: 'conv3', unit: '7', view: 'deconvnet', seed: '42', image: 'concept:3', 'deconvnet.mode': 'guided' });
+  expect(Object.fromEntries(hashParams(page))).toMatchObject({
+    model: 'default', layer: 'conv3', unit: '7', view: 'am', seed: '42', image: 'concept:3', 'am.preset': 'yosinski2', 'am.steps': '17',
+  });
 
   const again = await context.newPage();
   const watch2 = await openPage(again, new URL(url).hash);
   await expect(again.locator('#layer')).toHaveValue('conv3');
   await expect(again.locator('#unit')).toHaveValue('7');
   await expect(again.locator('#seed')).toHaveValue('42');
-  await expect(again.locator('button[data-view=deconvnet]')).toHaveAttribute('aria-selected', 'true');
-  await expect(again.locator('#deconvnet-mode')).toHaveValue('guided');
+  await expect(again.locator('button[data-view=am]')).toHaveAttribute('aria-selected', 'true');
+  await expect(again.locator('#am-preset')).toHaveValue('yosinski2');
+  await expect(again.locator('#am-steps')).toHaveValue('17');
   await expect(again.locator('.sample[data-image="concept:3"]')).toHaveClass(/selected/);
   expect(again.url()).toBe(url);
+  await again.close();
   expectClean(watch);
   expectClean(watch2);
 });
 
-test('a link to a user model asks for the file and shows the default meanwhile', async ({ page }) => {
-  const watch = await openPage(page, '#model=sha256:0123456789abcdef&view=model');
-  await expect(page.locator('#model-note')).toContainText('Open that file again');
-  await expect(page.locator('table.layers tbody tr')).toHaveCount(15);
-  expectClean(watch);
-});
-
-test('a lost GPU device is said in words, and Restart brings the same view back', async ({ page }) => {
-  const watch = await openPage(page, '#view=deconvnet&layer=conv2&unit=4');
-  await taskDone(page);
+test('a lost GPU device is said in words, and Restart brings the same view back', async () => {
+  await page.goto('/#view=am&layer=conv2&unit=4&am.steps=9');
   // What a driver reset does to the page, done on purpose: the page did not destroy this device.
   await page.evaluate(() => (globalThis as unknown as { convsight: { session: { engine: { device: GPUDevice } } } }).convsight.session.engine.device.destroy());
   await expect(page.locator('#notice')).toContainText('GPU device was lost');
@@ -89,6 +111,9 @@ test('a lost GPU device is said in words, and Restart brings the same view back'
   await expect(page.locator('#adapter')).toHaveClass(/ready/);
   await expect(page.locator('#layer')).toHaveValue('conv2');
   await expect(page.locator('#unit')).toHaveValue('4');
+  await expect(page.locator('#am-steps')).toHaveValue('9');
+  // The new device computes.
+  await page.goto('/#view=deconvnet&layer=conv1&unit=4');
   await taskDone(page);
   expect(await canvasVariance(page, '#projection')).toBeGreaterThan(1);
   expectClean(watch);
