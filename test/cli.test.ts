@@ -31,7 +31,7 @@ describe('cli', () => {
     expect(help.stdout).toMatch(/layers +list a model's layers/);
     const bad = await cli('frobnicate');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^error: unknown command 'frobnicate'\. Commands: classify, layers, [a-z-, ]+\n$/);
+    expect(bad.stderr).toMatch(/^error: unknown command 'frobnicate'\. Commands: classify, layers, [a-z0-9-, ]+\n$/);
   });
 
   it('layers: prints every layer with its output shape, units and parameters', async () => {
@@ -105,5 +105,8 @@ describe('cli', () => {
     expect(errorText(new TypeError('boom'), false)).toBe('error: boom (internal error; run again with --verbose for the stack)');
     expect(errorText(new Error('first\nsecond'), false)).toBe('error: first');
     expect(errorText(new Error('bad'), true)).toMatch(/^error: Error: bad\n\s+at /);
+    const { DeviceLostError } = await import('../src/engine/engine.ts');
+    expect(exitCodeFor(new DeviceLostError('the GPU device was lost'))).toBe(2);
+    expect(errorText(new DeviceLostError('x'), false, 'train')).toMatch(/device was lost.*again with --resume/);
   });
 });

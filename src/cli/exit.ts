@@ -9,6 +9,10 @@
 // own TypeError/RangeError and the engine's GPU errors mean something went wrong inside.
 
 import { UsageError } from './args.ts';
+import { DeviceLostError } from '../engine/engine.ts';
+
+/** Commands whose long runs save their progress and continue with --resume. */
+const RESUMABLE = new Set(['train']);
 
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
@@ -23,9 +27,13 @@ export function exitCodeFor(e: unknown): number {
 }
 
 /** The line printed for an error: its message, or with --verbose its stack. */
-export function errorText(e: unknown, verbose: boolean): string {
+export function errorText(e: unknown, verbose: boolean, command?: string): string {
   if (!(e instanceof Error)) return `error: ${String(e)}`;
   if (verbose) return `error: ${e.stack ?? e.message}`;
+  if (e instanceof DeviceLostError) {
+    const again = command && RESUMABLE.has(command) ? `run the same command again with --resume to continue where it stopped` : 'run the command again';
+    return `error: the GPU device was lost (the driver reset, or the GPU was removed or ran out of memory); ${again}`;
+  }
   const firstLine = e.message.split('\n')[0];
   const hint = exitCodeFor(e) === EXIT_INTERNAL ? ' (internal error; run again with --verbose for the stack)' : '';
   return `error: ${firstLine}${hint}`;

@@ -58,6 +58,6 @@ export async function main(argv: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose');
 main(argv.filter((a) => a !== '--verbose')).catch((e: unknown) => {
-  console.error(errorText(e, verbose));
+  console.error(errorText(e, verbose, argv.find((a) => !a.startsWith('-'))));
   process.exitCode = exitCodeFor(e);
 });
