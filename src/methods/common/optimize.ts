@@ -156,6 +156,7 @@ export async function optimizeImage(engine: Engine, initial: Tensor, options: Op
 
       // This step's values start their way back; the previous step's are awaited meanwhile.
       const values = recorded.readFloat().finally(() => recorded.dispose());
+      values.catch(() => undefined); // awaited next round; if settle() throws first, it must not go unhandled
       await settle();
       pending = { step, values };
     }
