@@ -4,6 +4,7 @@
 
 import type { RgbaImage } from '../data/image-format.ts';
 import { encodePng } from '../data/image-node.ts';
+import { writeFileAtomicSync } from '../data/atomic-write.ts';
 
 export interface Figure {
   /** File name under img/ (no directories). */
@@ -44,7 +45,7 @@ export class Gallery {
     if (!/^[\w.-]+\.png$/.test(file)) throw new Error(`gallery: picture file names are plain names ending in .png, got '${file}'`);
     if (this.files.has(file)) throw new Error(`gallery: picture '${file}' written twice`);
     this.files.add(file);
-    writeAtomically(`${this.dir}/img/${file}`, encodePng(image.data, image.width, image.height));
+    writeFileAtomicSync(`${this.dir}/img/${file}`, encodePng(image.data, image.width, image.height));
     return { file, caption, width };
   }
 
@@ -55,7 +56,7 @@ export class Gallery {
   /** Writes index.html (atomically: a reader never sees half a page) and returns its path. */
   write(): string {
     const path = `${this.dir}/index.html`;
-    writeAtomically(path, new TextEncoder().encode(galleryHtml(this)));
+    writeFileAtomicSync(path, new TextEncoder().encode(galleryHtml(this)));
     return path;
   }
 }
@@ -104,12 +105,4 @@ ${sections}
 </body>
 </html>
 `;
-}
-
-/** Writes a file through a temporary name and a rename, so an interrupted run leaves no half file. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-  const temp = `${path}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, bytes);
-  fs.renameSync(temp, path);
 }

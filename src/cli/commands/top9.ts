@@ -2,6 +2,7 @@
 // activations over a dataset beside the image patches under their receptive fields. Writes one
 // PNG per unit and an index.html that shows them all.
 
+import { writeFileAtomicSync } from '../../data/atomic-write.ts';
 import { createEngine } from '../../engine/engine.ts';
 import { writePng } from '../../data/image.ts';
 import { folderImages } from '../../methods/common/image-folder.ts';
@@ -130,7 +131,7 @@ export async function run(args: string[]): Promise<void> {
 <p>Each figure: left, the ${mode} projections of the unit's ${k} strongest activations over ${set.length} images of ${escape(datasetDir)} (each scaled to its own largest value, grey is zero); right, the image patches under their receptive fields (${geometry.size.join('x')} pixels, grey where they leave the image). Strongest first, row by row. Captions: the activations, then the images.</p>
 ${rows.join('\n')}
 `;
-    fs.writeFileSync(path.join(outDir, 'index.html'), html);
+    writeFileAtomicSync(path.join(outDir, 'index.html'), html);
     console.log(`${result.units.length} units of ${model.spec.name} ${layer} over ${set.length} images in ${((performance.now() - start) / 1000).toFixed(1)} s -> ${path.join(outDir, 'index.html')}`);
   } finally {
     engine.destroy();
