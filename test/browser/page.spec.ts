@@ -1,6 +1,7 @@
 // The page in Chromium on SwiftShader: loading, the layer browser, errors in words, the URL's
 // round trip, a device loss and its restart. The methods' views have their own spec.
 
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { canvasVariance, expectClean, hashParams, openPage, taskDone, type Watch } from './helpers.ts';
 
@@ -98,6 +99,48 @@ test('the URL holds the view, and opening it in a new page restores the view', a
   await expect(again.locator('.sample[data-image="concept:3"]')).toHaveClass(/selected/);
   expect(again.url()).toBe(url);
   await again.close();
+  expectClean(watch);
+  expectClean(watch2);
+});
+
+/** Drops files on the page as a person would drag them from their desktop. */
+async function dropFiles(target: Page, files: { name: string; path: string }[]): Promise<void> {
+  const encoded = files.map((f) => ({ name: f.name, base64: readFileSync(f.path).toString('base64') }));
+  const dataTransfer = await target.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+    return dt;
+  }, encoded);
+  await target.dispatchEvent('body', 'drop', { dataTransfer });
+}
+
+const USER_MODEL = [
+  { name: 'mynet.json', path: 'weights/conceptnet.json' },
+  { name: 'mynet.safetensors', path: 'weights/conceptnet.safetensors' },
+];
+
+test("the user's own model by drag-and-drop: named by its hash in the URL, and a link to it restored once the file is opened again", async ({ context }) => {
+  await dropFiles(page, USER_MODEL);
+  await expect(page.locator('#model-name')).toHaveText('mynet.json');
+  await expect.poll(() => hashParams(page).get('model')).toMatch(/^sha256:[0-9a-f]{16}$/);
+  const key = hashParams(page).get('model')!;
+  await page.locator('#layer').selectOption('conv4');
+  await page.locator('button[data-view=inversion]').click();
+  const url = page.url();
+
+  const again = await context.newPage();
+  const watch2 = await openPage(again, new URL(url).hash);
+  await expect(again.locator('#model-note')).toContainText(key);
+  await dropFiles(again, USER_MODEL);
+  await expect(again.locator('#model-name')).toHaveText('mynet.json');
+  await expect(again.locator('#model-note')).toHaveCount(0);
+  await expect(again.locator('#layer')).toHaveValue('conv4');
+  await expect(again.locator('button[data-view=inversion]')).toHaveAttribute('aria-selected', 'true');
+  expect(again.url()).toBe(url);
+  await again.close();
+  // Back to the default model for the tests after this one.
+  await page.locator('button', { hasText: 'Default model' }).click();
+  await expect(page.locator('#model-name')).toContainText('conceptnet');
   expectClean(watch);
   expectClean(watch2);
 });
