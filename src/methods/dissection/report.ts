@@ -190,14 +190,17 @@ export async function writeReport(dir: string, result: DissectionResult, options
     fs.writeFileSync(join(dir, name), text);
     written.push(name);
   };
+  // The counts and tables first: a long strip run that is stopped still leaves them.
+  for (const l of result.layers) write(`tally-${l.layer}.csv`, tallyCsv(result, l.layer));
+  write('result.json', resultJson(result));
+  write('tally.json', JSON.stringify(result.tally));
+  const title = options.title ?? `Network Dissection of ${result.tally.model}`;
+  write('index.html', reportHtml(result, { title, strips: false }));
   const strips = options.model && options.dataset ? await unitStrips(options.model, options.dataset, result, options.onlyDetectors) : new Map();
   for (const [name, image] of strips) {
     await writePng(join(dir, name), image);
     written.push(name);
   }
-  for (const l of result.layers) write(`tally-${l.layer}.csv`, tallyCsv(result, l.layer));
-  write('result.json', resultJson(result));
-  write('tally.json', JSON.stringify(result.tally));
-  write('index.html', reportHtml(result, { title: options.title ?? `Network Dissection of ${result.tally.model}`, strips: strips.size > 0 }));
+  if (strips.size > 0) fs.writeFileSync(join(dir, 'index.html'), reportHtml(result, { title, strips: true }));
   return written;
 }
