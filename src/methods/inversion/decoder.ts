@@ -5,12 +5,11 @@
 //
 // and reconstruct any image from its representation with one forward pass, x^ = D*(Phi_0). Here
 // Phi is one layer of the default model (pool2: 32 x 8 x 8 for a 64 x 64 image, after two pooling
-// stages), the images are the concept dataset's, fresh ones for every step (src/train/concept-
-// data.ts; a seed the model was not trained on), and x is in the model's input space. D is a ModelSpec graph trained with the engine
-// (convTranspose2d and its gradients, Adam): per doubling of the resolution, a 4 x 4 transposed
-// convolution of stride 2 and a ReLU (widths 64, 32, 16, ...), then a 3 x 3 convolution to the
-// image's channels. The paper's decoders are larger (and have a conv after each up-convolution);
-// this one is sized to train in minutes on a CPU.
+// stages), the images are the concept dataset's, with a seed the model was not trained on
+// (src/train/concept-data.ts), and x is in the model's input space. D is a ModelSpec graph trained
+// with the engine (convTranspose2d and its gradients, Adam): a 4 x 4 transposed convolution of
+// stride 2 and a ReLU, then one transposed convolution up to the image (see decoderSpec). The paper's decoders are deeper (several up-convolutions, each with a conv); this
+// one is sized to train in minutes on a CPU.
 
 import type { Engine } from '../../engine/engine.ts';
 import type { Tensor } from '../../engine/tensor.ts';
@@ -25,28 +24,31 @@ import { representationError, targetRepresentation } from './regularized.ts';
 /** The layer of the default model the shipped decoder inverts. */
 export const DEFAULT_DECODER_LAYER = 'pool2';
 
-/** Widths of the up-convolutions, first to last (more stages reuse the last). */
-const WIDTHS = [32, 16, 8, 8];
-
-/** The decoder's graph from a layer's output [C, h, w] to an image [channels, H, W] (H = h 2^k). */
 /** A decoder's spec names the model and layer it inverts (a field other readers ignore). */
 export type DecoderSpec = ModelSpec & { inverts: { model: string; layer: string; imageShape: number[] } };
 
+/** Width of the hidden up-convolution. */
+const WIDTH = 64;
+
+/**
+ * The decoder's graph from a layer's output [C, h, w] to an image [channels, H, W], H = h 2^k,
+ * k >= 2: a 4 x 4 transposed convolution of stride 2 to WIDTH channels and a ReLU, then one of
+ * stride 2^(k-1) (kernel twice the stride) straight to the image. Two layers learn in the few
+ * hundred steps a CPU affords; the paper's deeper stacks need many thousands.
+ */
 export function decoderSpec(modelName: string, layer: string, featureShape: number[], imageShape: number[]): DecoderSpec {
   const [c, h, w] = featureShape;
   const [channels, height, width] = imageShape;
   const stages = Math.log2(height / h);
-  if (featureShape.length !== 3 || !Number.isInteger(stages) || stages < 1 || width / w !== height / h) {
-    throw new Error(`decoderSpec: layer '${layer}' of shape [${featureShape}] is not an image's size divided by a power of two (the image is ${height}x${width})`);
+  if (featureShape.length !== 3 || !Number.isInteger(stages) || stages < 2 || width / w !== height / h) {
+    throw new Error(`decoderSpec: layer '${layer}' of shape [${featureShape}] is not an image's size divided by 4, 8, 16...(the image is ${height}x${width})`);
   }
-  const nodes: NodeSpec[] = [];
-  let last = 'features';
-  for (let s = 0; s < stages; s++) {
-    nodes.push({ name: `up${s + 1}`, type: 'convtranspose', inputs: [last], attrs: { kernelShape: [4, 4], strides: [2, 2], pads: [1, 1, 1, 1] } });
-    nodes.push({ name: `up${s + 1}_relu`, type: 'relu', inputs: [`up${s + 1}`] });
-    last = `up${s + 1}_relu`;
-  }
-  nodes.push({ name: 'out', type: 'conv', inputs: [last], attrs: { kernelShape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] } });
+  const stride = 2 ** (stages - 1);
+  const nodes: NodeSpec[] = [
+    { name: 'up1', type: 'convtranspose', inputs: ['features'], attrs: { kernelShape: [4, 4], strides: [2, 2], pads: [1, 1, 1, 1] } },
+    { name: 'up1_relu', type: 'relu', inputs: ['up1'] },
+    { name: 'out', type: 'convtranspose', inputs: ['up1_relu'], attrs: { kernelShape: [2 * stride, 2 * stride], strides: [stride, stride], pads: [stride / 2, stride / 2, stride / 2, stride / 2] } },
+  ];
   return {
     name: `${modelName}-${layer}-decoder`,
     description: `Up-convolutional decoder (Dosovitskiy & Brox 2016) from ${modelName}'s layer ${layer} back to its input images.`,
@@ -58,23 +60,16 @@ export function decoderSpec(modelName: string, layer: string, featureShape: numb
   };
 }
 
-/** Weight shapes of decoderSpec's graph: convTranspose IOHW, conv OIHW. */
+/** Weight shapes of decoderSpec's graph (convTranspose weights are IOHW). */
 export function decoderWeightShapes(spec: ModelSpec, imageChannels: number): Map<string, number[]> {
-  const shapes = new Map<string, number[]>();
-  let channels = spec.input.shape[0];
-  let stage = 0;
-  for (const node of spec.nodes) {
-    if (node.type === 'convtranspose') {
-      const width = WIDTHS[Math.min(stage++, WIDTHS.length - 1)];
-      shapes.set(`${node.name}.weight`, [channels, width, 4, 4]);
-      shapes.set(`${node.name}.bias`, [width]);
-      channels = width;
-    } else if (node.type === 'conv') {
-      shapes.set(`${node.name}.weight`, [imageChannels, channels, 3, 3]);
-      shapes.set(`${node.name}.bias`, [imageChannels]);
-    }
-  }
-  return shapes;
+  const c = spec.input.shape[0];
+  const k = spec.nodes[2].attrs!.kernelShape![0];
+  return new Map([
+    ['up1.weight', [c, WIDTH, 4, 4]],
+    ['up1.bias', [WIDTH]],
+    ['out.weight', [WIDTH, imageChannels, k, k]],
+    ['out.bias', [imageChannels]],
+  ]);
 }
 
 /** Which model and layer a decoder inverts (from its spec). */

@@ -184,17 +184,25 @@ export async function targetRepresentation(model: Model, image: Tensor, layer: s
   return { phi0, sumSquares: z };
 }
 
+/** The weights of the priors, as the objective takes them (lambdas already divided by H W etc.). */
+export interface PriorWeights {
+  alpha: number;
+  beta: number;
+  lambdaAlpha: number;
+  lambdaTv: number;
+}
+
 /**
  * The objective at u (normalized pixels) and its gradient: the reconstruction term through the
- * network (with the transforms applied to B u), plus the two priors on u.
+ * network (with the transforms applied to B u), plus the two priors on u. `z` = ||Phi_0||^2.
  */
-function objective(
+export function inversionObjective(
   model: Model,
   layer: string,
   phi0: Tensor,
   z: number,
   B: number,
-  weights: { alpha: number; beta: number; lambdaAlpha: number; lambdaTv: number },
+  weights: PriorWeights,
   transforms: ImageTransform[],
   random: Random,
 ) {
@@ -253,7 +261,7 @@ export async function invertRepresentation(model: Model, image: Tensor, options:
   const { phi0, sumSquares: z } = await targetRepresentation(model, image, o.layer);
   const norm0 = Math.sqrt(z);
   const [, , h, w] = image.shape;
-  const weights = {
+  const weights: PriorWeights = {
     alpha: o.alpha,
     beta: o.beta,
     lambdaAlpha: o.alphaWeight / (h * w),
@@ -263,7 +271,7 @@ export async function invertRepresentation(model: Model, image: Tensor, options:
   const noise = new Float32Array(image.size);
   for (let i = 0; i < noise.length; i++) noise[i] = o.initScale * random.normal();
   const transforms = o.jitter > 0 ? [jitterTransform(o.jitter)] : [];
-  const evaluate = objective(model, o.layer, phi0, z, B, weights, transforms, new Random(o.seed + 1));
+  const evaluate = inversionObjective(model, o.layer, phi0, z, B, weights, transforms, new Random(o.seed + 1));
   let u = engine.tensor(noise, image.shape);
   try {
     let lr0 = options.learningRate;
