@@ -89,13 +89,17 @@ describe('activationMaximization on the default model', () => {
     });
     const set = memoryImages(pictures);
     const objective = channel('relu4', 63); // a unit that fires on these pictures
-    const r = await activationMaximization(m, { objective, steps: 40, seed: 2, jitter: 1 });
+    const r = await activationMaximization(m, { objective, steps: 40, seed: 2, jitter: 1, reference: set });
     const report = await erhanCriterion(m, objective, r.image, set, 8);
     expect(report.images).toBe(24);
     expect(report.amActivation).toBeCloseTo(r.activation, 3);
     expect(report.setMax).toBeGreaterThan(0);
     expect(report.amActivation).toBeGreaterThan(report.setMax);
     expect(report.exceeds).toBe(true);
+    // The same report straight from activationMaximization's `reference` option.
+    expect(r.erhan!.setMax).toBeCloseTo(report.setMax, 5);
+    expect(r.erhan!.setArgMax).toBe(report.setArgMax);
+    expect(r.erhan!.exceeds).toBe(true);
     r.image.dispose();
   });
 

@@ -22,8 +22,10 @@ import { tensorToImage } from '../../data/image.ts';
 import { Random } from '../../data/concepts/random.ts';
 import { optimizeImage, pixelParameterization, type LearningRate, type Parameterization, type StepInfo } from '../common/optimize.ts';
 import { applyTransforms, jitter, randomScale, type ImageTransform } from '../common/transforms.ts';
-import { channel, channelAt, classScore, diversity, imageL2, sum, weighted, type BoundObjective, type Objective } from './objectives.ts';
+import { channel, channelAt, classScore, deepest, diversity, imageL2, objectiveValues, sum, weighted, type Objective } from './objectives.ts';
 import { fourierParameterization, type FourierParameterization } from './fourier.ts';
+import { highestActivation } from './erhan.ts';
+import type { ImageSet } from '../common/image-set.ts';
 import { checkRegularization, isActive, presetSettings, regularize, type Regularization } from './presets.ts';
 
 export interface ActivationMaximizationOptions extends Regularization {
@@ -65,6 +67,11 @@ export interface ActivationMaximizationOptions extends Regularization {
   /** Alpha-norm weight (and alpha, default 6). */
   alphaNorm?: number;
   alpha?: number;
+  /**
+   * A reference set of real pictures: the result then carries Erhan's criterion (the AM image's
+   * activation against the unit's highest over the set).
+   */
+  reference?: ImageSet;
   /** Standard deviation of the starting noise in the display range [0, 1] (default 0.1; 0 starts grey). */
   initialNoise?: number;
   onStep?(info: StepInfo): void | Promise<void>;
@@ -85,6 +92,8 @@ export interface ActivationMaximizationResult {
   best: number;
   /** The returned images for display (preprocessing undone). */
   rgba: RgbaImage[];
+  /** Erhan's criterion against options.reference, for the returned (best) image. */
+  erhan?: { setMax: number; setArgMax: string; images: number; exceeds: boolean };
   /** What was run, for a settings file. */
   settings: Record<string, unknown>;
 }
@@ -113,26 +122,6 @@ function noiseImage(model: Model, batch: number, sd: number, random: Random): Te
     }
   }
   return model.engine.tensor(data, [batch, c, h, w]);
-}
-
-/** The deepest of the layers (the forward pass runs until it). */
-function deepest(model: Model, layers: string[]): string {
-  return layers.reduce((a, b) => (model.nodeIndexOf(b) > model.nodeIndexOf(a) ? b : a));
-}
-
-/** Per-image objective values of `bound` on `image` (no transforms), read back. */
-export async function objectiveValues(model: Model, bound: BoundObjective, image: Tensor): Promise<number[]> {
-  const outputs = await model.forward(image, { until: deepest(model, bound.layers) });
-  try {
-    const v = await bound.evaluate(outputs, image);
-    for (const s of v.seeds.values()) s.dispose();
-    v.imageGrad?.dispose();
-    const values = Array.from(await v.values.readFloat());
-    v.values.dispose();
-    return values;
-  } finally {
-    for (const t of outputs.values()) t.dispose();
-  }
 }
 
 export async function activationMaximization(model: Model, options: ActivationMaximizationOptions): Promise<ActivationMaximizationResult> {
@@ -279,7 +268,13 @@ export async function activationMaximization(model: Model, options: ActivationMa
       images.dispose();
     }
     const kept = keepAll ? finals.map((_, i) => i) : [best];
+    let erhan: ActivationMaximizationResult['erhan'];
+    if (options.reference) {
+      const top = await highestActivation(model, objective, options.reference);
+      erhan = { setMax: top.value, setArgMax: top.name, images: top.images, exceeds: finals[best] > top.value };
+    }
     return {
+      erhan,
       image,
       trace: trace.map((row) => row[best]),
       traces: trace,

@@ -6,8 +6,7 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Model } from '../../models/model.ts';
 import { imageBatches, type ImageSet } from '../common/image-set.ts';
-import { objectiveValues } from './activation-maximization.ts';
-import type { Objective } from './objectives.ts';
+import { objectiveValues, type Objective } from './objectives.ts';
 
 export interface ErhanReport {
   /** The objective on the AM image. */

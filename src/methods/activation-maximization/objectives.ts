@@ -48,6 +48,26 @@ export interface Objective {
   bind(model: Model, batch: number): BoundObjective;
 }
 
+/** The deepest of the layers (the forward pass runs until it). */
+export function deepest(model: Model, layers: string[]): string {
+  return layers.reduce((a, b) => (model.nodeIndexOf(b) > model.nodeIndexOf(a) ? b : a));
+}
+
+/** Per-image objective values of `bound` on `image` (no transforms), read back. */
+export async function objectiveValues(model: Model, bound: BoundObjective, image: Tensor): Promise<number[]> {
+  const outputs = await model.forward(image, { until: deepest(model, bound.layers) });
+  try {
+    const v = await bound.evaluate(outputs, image);
+    for (const s of v.seeds.values()) s.dispose();
+    v.imageGrad?.dispose();
+    const values = Array.from(await v.values.readFloat());
+    v.values.dispose();
+    return values;
+  } finally {
+    for (const t of outputs.values()) t.dispose();
+  }
+}
+
 /** Sum over each image of a batch: [B, ...] -> [B]. */
 export function perImageSum(engine: Engine, x: Tensor): Tensor {
   const batch = x.shape[0];
