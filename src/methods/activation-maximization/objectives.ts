@@ -50,6 +50,7 @@ export interface Objective {
 
 /** The deepest of the layers (the forward pass runs until it). */
 export function deepest(model: Model, layers: string[]): string {
+  if (!layers.length) throw new Error('the objective reads no layer of the model (an image term alone has nothing to maximize)');
   return layers.reduce((a, b) => (model.nodeIndexOf(b) > model.nodeIndexOf(a) ? b : a));
 }
 
