@@ -15,7 +15,7 @@ import { parseOptions, positiveInt } from '../args.ts';
 export const summary = 'train the up-convolutional decoder that inverts a layer of the default model, write weights/';
 
 export const usage = `
-usage: train-inverter [--layer ${DEFAULT_DECODER_LAYER}] [--steps 300] [--batch 16] [--lr 0.002] [--count 1024] [--held-out 128] [--seed 2] [--out weights]
+usage: train-inverter [--layer ${DEFAULT_DECODER_LAYER}] [--steps 400] [--batch 16] [--lr 0.01] [--count 1024] [--held-out 128] [--seed 2] [--out weights]
 
   --layer     the default model's layer the decoder inverts (its map must be the image's size
               divided by a power of two)
@@ -30,7 +30,7 @@ usage: train-inverter [--layer ${DEFAULT_DECODER_LAYER}] [--steps 300] [--batch 
   --out       folder for inverter-<layer>.json, .safetensors and .svg (the loss per step)
 `;
 
-export const TRAIN_INVERTER_DEFAULTS = { steps: 300, batch: 16, lr: 0.002, count: 1024, heldOut: 128, seed: 2 };
+export const TRAIN_INVERTER_DEFAULTS = { steps: 400, batch: 16, lr: 0.01, count: 1024, heldOut: 128, seed: 2 };
 
 export async function run(args: string[]): Promise<void> {
   const opts = parseOptions('train-inverter', usage, args, {
