@@ -5,6 +5,15 @@
 //     the activation, so the ratio slightly overstates the per-step cost);
 //   - a batch of 8 restarts vs one (goal: well under 8x).
 // Read the ratio of each pair's times in the table.
+//
+// Measured on SwiftShader (2 shared cores under a heavy load from other test runs, so the spread is
+// wide), 2026-12-03, default model, conv4 unit 5, 8 steps, medians of 3:
+//   AM / passes, batch 1:   wall clock 1043 / 695 ms = 1.50x; GPU timestamps 1496 / 730 ms = 2.05x
+//                           (timestamps count the idle gaps of the per-step read-back of the trace)
+//   AM / passes, batch 8:   wall clock 6432 / 6291 ms = 1.02x; timestamps 9705 / 10889 ms = 0.89x
+//   8 restarts / 1:         wall clock 6432 / 1043 ms = 6.2x; timestamps 9705 / 1496 = 6.5x
+// At batch 1 the small model's step is mostly fixed costs (a dozen tiny dispatches and a read-back
+// per step, the set-up and the final forward); at batch 8 the step costs what the pass costs.
 
 import type { BenchContext, Prepared, Row } from '../harness.ts';
 import type { Model } from '../../src/models/model.ts';
