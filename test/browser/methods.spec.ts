@@ -139,3 +139,4 @@ test('Occlusion: the score map and the class map appear; hiding the object lower
   expect(Number(lowest)).toBeLessThan(Number(baseline));
   expectClean(watch);
 });
+

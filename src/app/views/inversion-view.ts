@@ -5,12 +5,57 @@
 
 import { rgbToRgba } from '../../data/image.ts';
 import { invertRepresentation } from '../../methods/inversion/regularized.ts';
+import { buildModel, type Model } from '../../models/model.ts';
 import { downloadButtons, type AppContext, type View } from '../context.ts';
-import { el, figure, fill, pictureCanvas } from '../dom.ts';
+import { el, figure, fill, messageOf, pictureCanvas } from '../dom.ts';
 import { inputTensor } from '../images.ts';
+import { modelFromFiles, readDroppedFiles } from '../model-files.ts';
 import { curveCanvas, drawCurve } from '../plot.ts';
 import type { TaskControl } from '../task.ts';
 import { optionsForm, runButton } from './panel.ts';
+
+/** A trained decoder the user opened (npm run train-inverter writes one), for the model it was opened with. */
+let decoder: { model: Model; decoder: Model; name: string } | null = null;
+
+/** Dosovitskiy & Brox 2016: one pass through a trained up-convolutional decoder, beside the optimization. */
+function decoderRow(ctx: AppContext, results: HTMLElement, facts: HTMLElement): HTMLElement {
+  const { model } = ctx;
+  const current = decoder?.model === model ? decoder : null;
+  const input = el('input', { type: 'file', id: 'decoder-file', multiple: true, accept: '.json,.safetensors' });
+  const status = el('span', { class: 'small', id: 'decoder-name' }, current ? `decoder: ${current.name}` : 'no decoder open');
+  input.addEventListener('change', async () => {
+    try {
+      const read = await modelFromFiles(await readDroppedFiles(input.files ?? []));
+      const built = await buildModel(model.engine, read.spec, read.weights);
+      decoder?.decoder.dispose();
+      decoder = { model, decoder: built, name: read.name };
+      status.textContent = `decoder: ${read.name}`;
+      decode.disabled = false;
+    } catch (e) {
+      ctx.showError(`The decoder could not be loaded: ${messageOf(e)}`);
+    }
+    input.value = '';
+  });
+  const decode = el('button', { type: 'button', disabled: !current }, 'Decode');
+  decode.addEventListener('click', () => void ctx.tasks.run('decoding', async () => {
+    if (!decoder || decoder.model !== model) throw new Error('open a decoder first (its .json and .safetensors)');
+    // Loaded on first use: the decoder's module also holds its trainer, which the page never runs.
+    const { invertWithDecoder } = await import('../../methods/inversion/decoder.ts');
+    const x = inputTensor(model, ctx.image);
+    try {
+      const result = await invertWithDecoder(model, decoder.decoder, x);
+      result.image.dispose();
+      const canvas = pictureCanvas(result.rgba, 'decoder reconstruction', 'picture large');
+      canvas.id = 'decoder-image';
+      results.append(el('figure', {}, canvas, el('figcaption', {}, `trained decoder from ${result.layer}`)));
+      facts.textContent = `${facts.textContent ?? ''} Trained decoder from ${result.layer}: normalized error ${result.relativeError.toFixed(3)} in one pass (${(result.seconds * 1000).toFixed(0)} ms).`.trim();
+    } finally {
+      x.dispose();
+    }
+  }));
+  return el('div', { class: 'row' }, el('span', { class: 'small' }, 'Trained decoder (Dosovitskiy & Brox 2016):'),
+    el('label', { class: 'button', for: 'decoder-file' }, 'Open decoder…'), input, decode, status);
+}
 
 export const inversionView: View = {
   title: 'Inversion',
@@ -63,6 +108,7 @@ export const inversionView: View = {
 
     fill(root,
       el('div', { class: 'row' }, form.root, runButton(ctx, 'Invert', 'inversion', run)),
+      decoderRow(ctx, results, facts),
       el('div', { class: 'figures' }, curve, results),
       facts,
       downloadButtons(ctx, 'inversion', () => output, () => ({ ...form.all(), ...used })));
