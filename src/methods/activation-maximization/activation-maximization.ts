@@ -179,9 +179,15 @@ export async function activationMaximization(model: Model, options: ActivationMa
   }
   const main = objective.bind(model, restarts);
   const extra = extras.length ? sum(...extras).bind(model, restarts) : undefined;
-  const until = deepest(model, [...main.layers, ...(extra?.layers ?? [])]);
 
   try {
+    let until: string;
+    try {
+      until = deepest(model, [...main.layers, ...(extra?.layers ?? [])]);
+    } catch (e) {
+      initial.dispose(); // not yet handed to the loop
+      throw e;
+    }
     const { params, trace } = await optimizeImage(engine, initial, {
       method,
       steps: options.steps,
