@@ -69,25 +69,31 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let S = params.outH * params.outW;
   let inPixels = params.inH * params.inW;
   let t = threshold[c];
-  // Thread lid visits pixels lid, lid + WG, ... of each image in turn; its counts go to workgroup
-  // memory once per image.
+  // Thread lid visits columns lid, lid + WG, ... of every row of each image in turn; its counts go
+  // to workgroup memory once per image.
   for (var i = 0u; i < count; i++) {
     let n = first + i;
     let src = (n * params.channels + c) * inPixels;
     var best = 0u;
     var mine = 0u;
-    for (var x = lid; x < S; x += WG) {
-      let ty = taps(x / params.outW, params.ratioH, params.inH);
-      let tx = taps(x % params.outW, params.ratioW, params.inW);
-      let top = mix(a[src + ty.lo * params.inW + tx.lo], a[src + ty.lo * params.inW + tx.hi], tx.frac);
-      let bottom = mix(a[src + ty.hi * params.inW + tx.lo], a[src + ty.hi * params.inW + tx.hi], tx.frac);
-      let v = mix(top, bottom, ty.frac);
-      best = max(best, sortKey(v));
-      if (v >= t) {
-        mine++;
-        for (var e = 0u; e < params.entries; e++) {
-          let l = labels[(n * params.entries + e) * S + x];
-          if (l > 0) { atomicAdd(&counts[u32(l)], 1u); }
+    // Row by row: the row's taps once, no division per pixel (costly on a CPU driver).
+    for (var y = 0u; y < params.outH; y++) {
+      let ty = taps(y, params.ratioH, params.inH);
+      let rowLo = src + ty.lo * params.inW;
+      let rowHi = src + ty.hi * params.inW;
+      for (var col = lid; col < params.outW; col += WG) {
+        let tx = taps(col, params.ratioW, params.inW);
+        let top = mix(a[rowLo + tx.lo], a[rowLo + tx.hi], tx.frac);
+        let bottom = mix(a[rowHi + tx.lo], a[rowHi + tx.hi], tx.frac);
+        let v = mix(top, bottom, ty.frac);
+        best = max(best, sortKey(v));
+        if (v >= t) {
+          mine++;
+          let x = y * params.outW + col;
+          for (var e = 0u; e < params.entries; e++) {
+            let l = labels[(n * params.entries + e) * S + x];
+            if (l > 0) { atomicAdd(&counts[u32(l)], 1u); }
+          }
         }
       }
     }
