@@ -6,7 +6,7 @@
 import type { Engine } from '../engine/engine.ts';
 import { fitImage } from '../data/image-resize.ts';
 import { preprocessImage, readImageFile } from '../data/image.ts';
-import { generateImage } from '../data/concepts/index.ts';
+import { generateImage } from '../data/concepts/scene.ts';
 import type { RgbImage } from '../data/image-format.ts';
 import { buildModel, type Model } from '../models/model.ts';
 import { loadDefaultModel } from '../models/default-model.ts';

@@ -1,6 +1,6 @@
 // Labelled images from the procedural concept dataset, held in memory for training and evaluation.
 
-import { generateImage } from '../data/concepts/index.ts';
+import { generateImage } from '../data/concepts/scene.ts'; // not index.ts: it re-exports the Node-only dataset writer
 import type { LabelledImages } from './trainer.ts';
 
 /** `count` images of the dataset with this seed, from index `first` on; the label is the shape of the largest object. */
