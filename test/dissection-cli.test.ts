@@ -69,4 +69,28 @@ describe('dissect on the command line', () => {
     const quantile = await cli('dissect', '--model', 'default', '--dataset', data, '--layers', 'relu1', '--quantile', '2', '--out', join(temp, 'y'));
     expect(quantile.stderr).toBe('error: dissect: --quantile must be in (0, 1), got 2\n');
   }, 300_000);
+
+  it('--resume: a run killed in pass 2 continues from its checkpoint to the uninterrupted result', async () => {
+    const { run: dissect } = await import('../src/cli/commands/dissect.ts');
+    const { spawn } = await import('node:child_process');
+    // 40 images one per batch: pass 2 checkpoints after batches 8, 16, 24 and 32.
+    const args = (out: string) => ['--model', 'default', '--dataset', 'concepts:40:5:32', '--layers', 'relu2', '--quantile', '0.05', '--batch', '1', '--out', out];
+    await inProcess(dissect, ...args(join(temp, 'whole')));
+    const whole = JSON.parse(readFileSync(join(temp, 'whole', 'result.json'), 'utf8'));
+
+    const out = join(temp, 'killed');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dissect', ...args(out)], { cwd: root, stdio: 'ignore' });
+    const checkpoint = join(out, 'progress', 'tally.json');
+    await vi.waitFor(() => expect(existsSync(checkpoint)).toBe(true), { timeout: 240_000, interval: 50 });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(existsSync(join(out, 'result.json'))).toBe(false);
+
+    const printed = await inProcess(dissect, ...args(out), '--resume');
+    expect(printed).toMatch(/resuming: pass 1 read from/);
+    expect(printed).toMatch(/resuming: pass 2 from \d+ images done/);
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toEqual(whole);
+    expect(existsSync(join(out, 'progress'))).toBe(false);
+  }, 300_000);
 });
+

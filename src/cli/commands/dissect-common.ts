@@ -1,5 +1,6 @@
 // What dissect and dissect-merge share: opening the model and the dataset, state files, the report.
 
+import { writeFileAtomicSync } from '../../data/atomic-write.ts';
 import { createEngine, type Engine } from '../../engine/engine.ts';
 import { loadBroden, type Dataset } from '../../data/broden.ts';
 import { loadDefaultModel } from '../../models/default-model.ts';
@@ -57,7 +58,7 @@ export function readState(path: string): QuantileState | TallyState {
 export function writeJson(path: string, value: unknown): void {
   const { dirname } = process.getBuiltinModule('node:path') as typeof import('node:path');
   fs().mkdirSync(dirname(path), { recursive: true });
-  fs().writeFileSync(path, JSON.stringify(value));
+  writeFileAtomicSync(path, JSON.stringify(value));
 }
 
 /** The per-layer lines printed at the end: detectors by category. */

@@ -2,15 +2,18 @@
 // pass of one shard of it, for running across machines (see the README's worked example).
 
 import { DEFAULT_IOU_THRESHOLD, DEFAULT_QUANTILE, dissectQuantiles, dissectTally, relabel, type DissectProgress } from '../../methods/dissection/index.ts';
-import { QUANTILE_KIND, type QuantileState } from '../../methods/dissection/state.ts';
+import { QUANTILE_KIND, imagesCounted, type QuantileState, type TallyState } from '../../methods/dissection/state.ts';
 import { writeReport } from '../../methods/dissection/report.ts';
 import { ProgressBar } from '../../train/progress.ts';
 import { UsageError, parseOptions, positiveInt, required } from '../args.ts';
 import { openDataset, openModel, readState, summaryLines, withEngine, writeJson } from './dissect-common.ts';
 
+/** Pass 2 saves its counts every this many batches. */
+const CHECKPOINT_EVERY = 8;
+
 export const usage = `
 usage: dissect --model M --dataset D --layers a,b --out DIR [--quantile 0.005] [--iou 0.04]
-               [--batch 16] [--shard k/n] [--quantiles FILE] [--preprocessing P] [--top 6]
+               [--batch 16] [--shard k/n] [--quantiles FILE] [--preprocessing P] [--top 6] [--resume]
 
   --model       'default', a spec .json (weights beside it) or an .onnx file
   --dataset     a Broden-format directory (make-dataset writes one), or concepts:COUNT[:SEED[:SIZE]]
@@ -26,7 +29,11 @@ usage: dissect --model M --dataset D --layers a,b --out DIR [--quantile 0.005] [
                 then 'dissect-merge' adds the shards (quantiles first, then the tallies)
   --quantiles   a merged quantiles.json (from dissect-merge): skip pass 1
   --top         top images per unit kept for the report
+  --resume      continue an interrupted run (Ctrl-C, a killed process, a lost device) with the same
+                options: a run saves its progress in DIR/progress/ as it goes (pass 1's result,
+                then pass 2's counts every ${CHECKPOINT_EVERY} batches) and removes it when it finishes
 `;
+
 
 function parseShard(text: string | undefined): [number, number] | undefined {
   if (text === undefined) return undefined;
@@ -55,6 +62,7 @@ export async function run(args: string[]): Promise<void> {
     quantiles: { type: 'string' },
     preprocessing: { type: 'string' },
     top: { type: 'string' },
+    resume: { type: 'boolean' },
   });
   if (!opts) return;
   const modelName = required('dissect', 'model', opts.model);
@@ -96,11 +104,27 @@ export async function run(args: string[]): Promise<void> {
       console.log(`wrote ${file} (pass 1 of images [${state.ranges[0].start}, ${state.ranges[0].end})); merge every shard's with dissect-merge`);
       return;
     }
-    const quantiles = quantilesIn ?? (await dissectQuantiles(model, dataset, { layers, batch, onProgress }));
-    const tally = await dissectTally(model, dataset, quantiles, { quantile, batch, shard, topImages, onProgress });
+    // Progress kept on disk, so that --resume goes on from the last checkpoint.
+    const progressDir = join(out, 'progress');
+    const quantilesFile = join(progressDir, 'quantiles.json');
+    const tallyFile = join(progressDir, `tally${tag ? `-${tag}` : ''}.json`);
+    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+    const saved = (file: string) => (opts.resume && fs.existsSync(file) ? readState(file) : undefined);
+    let quantiles = quantilesIn ?? (saved(quantilesFile) as QuantileState | undefined);
+    if (quantiles && !quantilesIn) console.log(`resuming: pass 1 read from ${quantilesFile}`);
+    if (!quantiles) {
+      quantiles = await dissectQuantiles(model, dataset, { layers, batch, onProgress });
+      writeJson(quantilesFile, quantiles);
+    }
+    const resume = saved(tallyFile) as TallyState | undefined;
+    if (resume) console.log(`resuming: pass 2 from ${imagesCounted(resume.ranges)} images done (${tallyFile})`);
+    const checkpoint = { every: CHECKPOINT_EVERY, save: (state: TallyState) => writeJson(tallyFile, state) };
+    const tally = await dissectTally(model, dataset, quantiles, { quantile, batch, shard, topImages, onProgress, checkpoint, resume });
+    writeJson(tallyFile, tally);
     if (shard) {
       const file = join(out, `tally-${tag}.json`);
       writeJson(file, tally);
+      fs.rmSync(progressDir, { recursive: true, force: true });
       console.log(`wrote ${file} (pass 2 of images [${tally.ranges[0].start}, ${tally.ranges[0].end})); merge every shard's with dissect-merge`);
       return;
     }
@@ -108,6 +132,7 @@ export async function run(args: string[]): Promise<void> {
     process.stderr.write('Writing the report…\n');
     await writeReport(out, result, { model, dataset });
     for (const line of summaryLines(result)) console.log(line);
+    fs.rmSync(progressDir, { recursive: true, force: true });
     console.log(`report: ${join(out, 'index.html')}`);
   });
 }
