@@ -41,7 +41,7 @@ export interface DemoResult {
 const DEMO_SEED = 3;
 /** The concept set of the dataset-wide parts: another held-out seed, and its size. */
 const CONCEPT_SET_SEED = 4;
-const CONCEPT_SET_SIZE = { full: 400, quick: 24 };
+const CONCEPT_SET_SIZE = { full: 300, quick: 24 };
 
 export async function runDemo(engine: Engine, options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? (() => undefined);

@@ -21,7 +21,7 @@ export const activationMaximizationPart: DemoPart = {
   name: 'activation maximization',
   async run(ctx: DemoContext) {
     const { model, labels, gallery, quick } = ctx;
-    const steps = quick ? 12 : 160;
+    const steps = quick ? 12 : 128;
     const scale = model.inputShape[1] < 128 ? 2 : 1;
     const figures: Figure[] = [];
     const rows: string[] = [];
@@ -41,7 +41,7 @@ export const activationMaximizationPart: DemoPart = {
 
     // Units of the deepest conv layer, with Erhan's criterion against the concept set.
     const layer = ctx.convLayers.at(-1)!;
-    const units = quick ? [0] : [0, 1, 2, 3, 4, 5];
+    const units = quick ? [0] : [0, 1, 2, 3];
     const reference = datasetImages(ctx.concepts);
     const unitTiles: RgbaImage[] = [];
     const unitRows: string[] = [];

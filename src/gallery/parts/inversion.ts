@@ -47,7 +47,7 @@ export const inversionPart: DemoPart = {
       try {
         const tiles = [];
         const cells: string[] = [];
-        for (const shown of ctx.images) {
+        for (const shown of ctx.images.slice(0, 2)) {
           const learned = await invertWithDecoder(model, decoder, shown.tensor);
           const optimized = await invertRepresentation(model, shown.tensor, { layer: DEFAULT_DECODER_LAYER, steps, seed: ctx.seed });
           tiles.push(rgbToRgba(shown.picture), learned.rgba, optimized.rgba);
