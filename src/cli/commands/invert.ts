@@ -56,12 +56,19 @@ function nonNegative(command: string, name: string, value: string | undefined): 
   return v;
 }
 
+function wholeNumber(command: string, name: string, value: string | undefined): number {
+  if (value === undefined) return 0;
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < 0) throw new UsageError(`${command}: --${name} must be a whole number >= 0, got '${value}'`);
+  return v;
+}
+
 /** The inversion options the shared flags set. */
 export function inversionFlags(command: string, opts: Partial<Record<keyof typeof SHARED_OPTIONS, string>>): Omit<InversionOptions, 'layer'> {
   return {
     steps: positiveInt(command, 'steps', opts.steps, 200),
-    seed: opts.seed === undefined ? 0 : positiveInt(command, 'seed', String(Number(opts.seed) + 1), 1) - 1,
-    jitter: opts.jitter === undefined ? 0 : positiveInt(command, 'jitter', String(Number(opts.jitter) + 1), 1) - 1,
+    seed: wholeNumber(command, 'seed', opts.seed),
+    jitter: wholeNumber(command, 'jitter', opts.jitter),
     tvWeight: nonNegative(command, 'tv', opts.tv),
     alphaWeight: nonNegative(command, 'alpha-weight', opts['alpha-weight']),
     stepSize: nonNegative(command, 'step-size', opts['step-size']) || undefined,
