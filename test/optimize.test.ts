@@ -98,4 +98,29 @@ describe('optimizeImage', () => {
       back.dispose();
     }
   });
+
+  it("onStep's snapshot renders the parameters as they are: at the last step, the result", async () => {
+    const engine = await getEngine();
+    const shape = [1, 2, 3, 4];
+    const target = engine.tensor(randomArray(24, 6), shape);
+    let last: Float32Array | null = null;
+    const { params } = await optimizeImage(engine, engine.zeros(shape), {
+      method: 'test',
+      steps: 5,
+      learningRate: 0.1,
+      optimizer: { kind: 'sgd' },
+      evaluate: quadratic(engine, target),
+      onStep: async ({ step, snapshot }) => {
+        const image = snapshot();
+        expect(image.shape).toEqual(shape);
+        if (step === 4) last = await image.readFloat();
+        image.dispose();
+      },
+    });
+    expect(last).not.toBeNull();
+    expect(Array.from(last!)).toEqual(Array.from(await params.readFloat()));
+    expect(Math.max(...last!.map(Math.abs))).toBeGreaterThan(0);
+    params.dispose();
+    target.dispose();
+  });
 });

@@ -8,6 +8,7 @@ import { downloadButtons, type AppContext, type View } from '../context.ts';
 import { el, figure, fill, pictureCanvas } from '../dom.ts';
 import { SAMPLE_COUNT, sampleSet } from '../images.ts';
 import { curveCanvas, drawCurve } from '../plot.ts';
+import { liveImage } from '../live.ts';
 import { setting } from '../state.ts';
 import type { TaskControl } from '../task.ts';
 import { optionsForm, runButton } from './panel.ts';
@@ -46,6 +47,7 @@ export const amView: View = {
       const trace: number[] = [];
       const position = spatial && form.text('position') === 'centre' ? ('centre' as const) : undefined;
       drawCurve(curve, trace, `${state.layer} unit ${state.unit}: objective per step`);
+      const live = liveImage(model, results, 'the image so far');
       const result = await activationMaximization(model, {
         layer: state.layer,
         unit: state.unit,
@@ -58,10 +60,12 @@ export const amView: View = {
         keep: form.text('keep') as 'best' | 'all',
         jitter: form.number('jitter') || undefined,
         signal: control.signal,
-        onStep: ({ step, values }) => {
+        onStep: async (info) => {
+          const { step, values } = info;
           trace.push(Math.max(...values));
           drawCurve(curve, trace, `${state.layer} unit ${state.unit}: objective per step (best of ${values.length})`);
           control.progress(step + 1, steps, `step ${step + 1} of ${steps}, objective ${trace[trace.length - 1].toFixed(3)}`);
+          await live(info);
         },
       });
       result.image.dispose();

@@ -11,6 +11,7 @@ import { el, figure, fill, messageOf, pictureCanvas } from '../dom.ts';
 import { inputTensor } from '../images.ts';
 import { modelFromFiles, readDroppedFiles } from '../model-files.ts';
 import { curveCanvas, drawCurve } from '../plot.ts';
+import { liveImage } from '../live.ts';
 import type { TaskControl } from '../task.ts';
 import { optionsForm, runButton } from './panel.ts';
 
@@ -80,6 +81,7 @@ export const inversionView: View = {
       const losses: number[] = [];
       drawCurve(curve, losses, `${state.layer}: loss per step`);
       const x = inputTensor(model, ctx.image);
+      const live = liveImage(model, results, 'the reconstruction so far');
       try {
         const result = await invertRepresentation(model, x, {
           layer: state.layer,
@@ -89,10 +91,12 @@ export const inversionView: View = {
           alphaWeight: form.number('alphaWeight'),
           jitter: form.number('jitter'),
           signal: control.signal,
-          onStep: ({ step, values }) => {
+          onStep: async (info) => {
+            const { step, values } = info;
             losses.push(values[0]);
             drawCurve(curve, losses, `${state.layer}: loss per step`);
             control.progress(step + 1, steps, `step ${step + 1} of ${steps}, loss ${values[0].toPrecision(3)}`);
+            await live(info);
           },
         });
         result.image.dispose();

@@ -63,6 +63,11 @@ export interface StepInfo {
   steps: number;
   /** The recorded value per image of the batch at this step. */
   values: number[];
+  /**
+   * The image as it is now (the parameters rendered, a step or so after `step`), [B, C, H, W], for
+   * showing the optimization as it runs; valid during the callback only; the caller disposes it.
+   */
+  snapshot(): Tensor;
 }
 
 export interface OptimizeOptions {
@@ -124,7 +129,7 @@ export async function optimizeImage(engine: Engine, initial: Tensor, options: Op
       );
     }
     trace.push(row);
-    await options.onStep?.({ step, steps, values: row });
+    await options.onStep?.({ step, steps, values: row, snapshot: () => parameterization.render(params) });
   };
 
   try {

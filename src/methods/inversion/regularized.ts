@@ -291,7 +291,8 @@ export async function invertRepresentation(model: Model, image: Tensor, options:
       learningRate: decayingRate(lr0, o.decay, Math.max(1, o.steps - 1)),
       optimizer: { kind: 'sgd', momentum: o.momentum },
       evaluate,
-      onStep: options.onStep,
+      // The loop optimizes u = x / B: its snapshots are scaled back to the input space.
+      onStep: options.onStep && ((info) => options.onStep!({ ...info, snapshot: () => scaledBy(engine, info.snapshot(), B) })),
       signal: options.signal,
     });
     u = params;
@@ -303,4 +304,11 @@ export async function invertRepresentation(model: Model, image: Tensor, options:
   } finally {
     phi0.dispose();
   }
+}
+
+/** B u as a new tensor (u is disposed). */
+function scaledBy(engine: Model['engine'], u: Tensor, B: number): Tensor {
+  const x = engine.ops.scale(u, B);
+  u.dispose();
+  return x;
 }
