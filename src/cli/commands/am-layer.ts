@@ -1,6 +1,7 @@
 // am-layer: Activation Maximization of every unit of a layer (or a range of them), in batches (one
 // unit per image of the batch), into one grid PNG; the final activations go to FILE.json.
 
+import { writeFileAtomicSync } from '../../data/atomic-write.ts';
 import { createEngine } from '../../engine/engine.ts';
 import { writePng } from '../../data/image.ts';
 import type { RgbaImage } from '../../data/image-format.ts';
@@ -70,9 +71,8 @@ export async function run(args: string[]): Promise<void> {
     bar.done();
     const scale = Math.max(1, Math.floor(96 / tiles[0].width));
     await writePng(out, imageGrid(tiles, Math.min(columns, tiles.length), 2, scale));
-    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
     const base = out.replace(/\.png$/i, '');
-    fs.writeFileSync(`${base}.json`, `${JSON.stringify({ model: model.spec.name, layer, units, ...shared, activations }, null, 2)}\n`);
+    writeFileAtomicSync(`${base}.json`, `${JSON.stringify({ model: model.spec.name, layer, units, ...shared, activations }, null, 2)}\n`);
     console.log(`${layer}: ${units.length} units, ${shared.steps} steps each; wrote ${out} and ${base}.json`);
     model.dispose();
   } finally {

@@ -2,6 +2,7 @@
 // trace per step (FILE.trace.svg) and the settings with the results (FILE.json); with --reference,
 // Erhan's criterion against a folder of pictures.
 
+import { writeFileAtomicSync } from '../../data/atomic-write.ts';
 import { createEngine } from '../../engine/engine.ts';
 import type { Model } from '../../models/model.ts';
 import { readImageFile, writePng } from '../../data/image.ts';
@@ -192,11 +193,10 @@ export async function run(args: string[]): Promise<void> {
 
     const base = out.replace(/\.png$/i, '');
     await writePng(out, enlarge(imageGrid(result.rgba, Math.min(4, result.rgba.length), result.rgba.length > 1 ? 2 : 0)));
-    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
     const series = keep === 'all' ? result.activations.map((_, r) => ({ label: `restart ${r}`, values: result.traces.map((row) => row[r]) })) : [{ label: objective.name, values: result.trace }];
-    fs.writeFileSync(`${base}.trace.svg`, linePlotSvg(series, { title: `Activation Maximization: ${objective.name}`, yLabel: 'objective' }));
+    writeFileAtomicSync(`${base}.trace.svg`, linePlotSvg(series, { title: `Activation Maximization: ${objective.name}`, yLabel: 'objective' }));
     const report = { ...result.settings, activation: result.activation, activations: result.activations, best: result.best, trace: result.trace, erhan };
-    fs.writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomicSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`${objective.name}: ${result.trace[0].toFixed(3)} -> ${result.activation.toFixed(3)} after ${shared.steps} steps; wrote ${out}, ${base}.trace.svg, ${base}.json`);
     if (erhan) {
       console.log(

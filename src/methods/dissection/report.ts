@@ -3,6 +3,7 @@
 // detectors by category, per unit its label, IoU, threshold and strip). The text parts are pure
 // functions (the page can use them); writeReport is Node's.
 
+import { writeFileAtomicSync } from '../../data/atomic-write.ts';
 import type { Dataset } from '../../data/broden.ts';
 import type { RgbaImage, RgbImage } from '../../data/image-format.ts';
 import { resizeRgb } from '../../data/image-resize.ts';
@@ -187,7 +188,7 @@ export async function writeReport(dir: string, result: DissectionResult, options
   fs.mkdirSync(join(dir, 'units'), { recursive: true });
   const written: string[] = [];
   const write = (name: string, text: string) => {
-    fs.writeFileSync(join(dir, name), text);
+    writeFileAtomicSync(join(dir, name), text);
     written.push(name);
   };
   // The counts and tables first: a long strip run that is stopped still leaves them.
@@ -201,6 +202,6 @@ export async function writeReport(dir: string, result: DissectionResult, options
     await writePng(join(dir, name), image);
     written.push(name);
   }
-  if (strips.size > 0) fs.writeFileSync(join(dir, 'index.html'), reportHtml(result, { title, strips: true }));
+  if (strips.size > 0) writeFileAtomicSync(join(dir, 'index.html'), reportHtml(result, { title, strips: true }));
   return written;
 }
