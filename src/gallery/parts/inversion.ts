@@ -3,7 +3,7 @@
 // against depth; for the default model also the trained up-convolutional decoder (Dosovitskiy &
 // Brox 2016), which inverts in one forward pass, beside the optimization for the same layer.
 
-import { invertEveryLayer, invertibleLayers, invertRepresentation, invertWithDecoder, loadDefaultDecoder, DEFAULT_DECODER_LAYER } from '../../methods/inversion/index.ts';
+import { invertEveryLayer, invertibleLayers, type LayerReconstruction, invertRepresentation, invertWithDecoder, loadDefaultDecoder, DEFAULT_DECODER_LAYER } from '../../methods/inversion/index.ts';
 import { rgbToRgba } from '../../data/image.ts';
 import { linePlotSvg } from '../../viz/line-plot.ts';
 import { imageGrid } from '../../viz/pictures.ts';
@@ -21,18 +21,20 @@ export const inversionPart: DemoPart = {
     // Every layer of a small model; the conv and pool layers of a large one (its ReLUs repeat them).
     const all = invertibleLayers(model);
     const layers = quick ? all.slice(0, 2) : all.length <= 16 ? all : model.layers.filter((l) => all.includes(l.name) && l.type !== 'relu').map((l) => l.name);
-    const results = await invertEveryLayer(model, image.tensor, {
-      layers,
-      steps,
-      seed: ctx.seed,
-      onLayer: (r) => ctx.log(`${r.layer}: ${r.error ?? `relative error ${r.relativeError!.toFixed(3)}`}`),
-    });
+    // As in the paper, the TV weight grows with depth (Mahendran & Vedaldi set lambda_TV per layer):
+    // deeper representations constrain the image less, and a weak prior there leaves noise.
+    const results: LayerReconstruction[] = [];
+    for (const layer of layers) {
+      const [r] = await invertEveryLayer(model, image.tensor, { layers: [layer], steps, seed: ctx.seed, tvWeight: tvWeightFor(ctx, layer) });
+      results.push(r);
+      ctx.log(`${r.layer} (TV weight ${tvWeightFor(ctx, layer)}): ${r.error ?? `relative error ${r.relativeError!.toFixed(3)}`}`);
+    }
     const done = results.filter((r) => r.rgba);
     const figures: Figure[] = [
       gallery.picture('inversion-layers.png', imageGrid([rgbToRgba(image.picture), ...done.map((r) => r.rgba!)], Math.min(8, done.length + 1), 3, scale), `${image.name}, then its reconstructions from ${done.map((r) => r.layer).join(', ')}`),
     ];
     for (const r of results) r.image?.dispose();
-    const rows = results.map((r) => `<tr><td>${escapeHtml(r.layer)}</td><td>${r.relativeError !== undefined ? r.relativeError.toFixed(3) : escapeHtml(r.error ?? '')}</td></tr>`);
+    const rows = results.map((r) => `<tr><td>${escapeHtml(r.layer)}</td><td>${tvWeightFor(ctx, r.layer)}</td><td>${r.relativeError !== undefined ? r.relativeError.toFixed(3) : escapeHtml(r.error ?? '')}</td></tr>`);
     const plot = linePlotSvg([{ label: 'relative error', values: done.map((r) => r.relativeError!) }], {
       title: 'reconstruction error by layer',
       xLabel: `layer (${done[0].layer} … ${done.at(-1)!.layer})`,
@@ -65,10 +67,19 @@ export const inversionPart: DemoPart = {
     }
     return {
       title: 'Network Inversion',
-      what: `What a layer's representation keeps of the image: the image found by ${steps} steps of gradient descent (momentum 0.9, decaying rate, from noise) whose representation matches it, regularized by the alpha-norm (a = 6) and total variation (beta = 2). Lower layers reconstruct photographically; deeper ones keep less.`,
+      what: `What a layer's representation keeps of the image: the image found by ${steps} steps of gradient descent (momentum 0.9, decaying rate, from noise) whose representation matches it, regularized by the alpha-norm (a = 6) and total variation (beta = 2, weighted more at deeper layers). Lower layers reconstruct photographically; deeper ones keep less.`,
       paper: 'Mahendran & Vedaldi 2015 (regularized inversion); Dosovitskiy & Brox 2016 (trained decoder)',
       figures,
-      html: `<div class="figures"><table><tr><th>layer</th><th>relative error</th></tr>${rows.join('')}</table>${plot.replace(/^<\?xml[^>]*>\s*/, '')}</div>${decoderHtml}`,
+      html: `<div class="figures"><table><tr><th>layer</th><th>TV weight</th><th>relative error</th></tr>${rows.join('')}</table>${plot.replace(/^<\?xml[^>]*>\s*/, '')}</div>${decoderHtml}`,
     };
   },
 };
+
+/** TV weights by pooling stage: before the first max-pool, after it, after the second and deeper. */
+const TV_BY_STAGE = [0.001, 0.01, 0.03];
+
+function tvWeightFor(ctx: DemoContext, layer: string): number {
+  const index = ctx.model.nodeIndexOf(layer);
+  const pools = ctx.model.layers.slice(0, index).filter((l) => l.type === 'maxpool' || l.type === 'avgpool').length;
+  return TV_BY_STAGE[Math.min(pools, TV_BY_STAGE.length - 1)];
+}
