@@ -23,7 +23,7 @@ import type { Tensor } from '../../src/engine/tensor.ts';
 import { deconvnet, projectMany } from '../../src/methods/deconvnet/projection.ts';
 import { topActivations } from '../../src/methods/common/top-activations.ts';
 import { imageBatches, memoryImages } from '../../src/methods/common/image-set.ts';
-import { generateImage } from '../../src/data/concepts/index.ts';
+import { generateImage } from '../../src/data/concepts/scene.ts';
 import type { RgbImage } from '../../src/data/image.ts';
 import { defaultModel, squeezeNet, type ModelSource } from './networks.ts';
 

@@ -14,8 +14,10 @@
 // even one that no image uses. One file of ours sits beside Broden's: classes.csv (image,label,name),
 // the classification label of each image, written when the records carry one.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Node's fs and path are fetched when called, so that importing this module (e.g. through an
+// index) does not break a browser bundle; writing datasets is Node-only.
+const fs = () => process.getBuiltinModule('node:fs') as typeof import('node:fs');
+const path = () => process.getBuiltinModule('node:path') as typeof import('node:path');
 import { formatCsvRow } from './csv.ts';
 import { encodeLabelPng, encodeRgbPng } from './png.ts';
 import { CATEGORY_COLUMNS, CLASS_COLUMNS, CODE_COLUMNS, INDEX_COLUMNS, LABEL_COLUMNS } from './broden-format.ts';
@@ -64,19 +66,19 @@ export class BrodenWriter {
     this.frequency = new Float64Array(size);
     this.coverage = new Float64Array(size);
     this.counts = new Uint32Array(size);
-    mkdirSync(join(dir, 'images'), { recursive: true });
+    fs().mkdirSync(path().join(dir, 'images'), { recursive: true });
   }
 
   /** Writes the picture and its masks now; the CSV files are written by finish(). */
   add(record: BrodenRecord): void {
     const { image, width, height } = record;
     if (!image.endsWith('.png')) throw new Error(`BrodenWriter: image path ${image} must end in .png`);
-    const file = join(this.dir, 'images', image);
-    if (!this.folders.has(dirname(file))) {
-      mkdirSync(dirname(file), { recursive: true });
-      this.folders.add(dirname(file));
+    const file = path().join(this.dir, 'images', image);
+    if (!this.folders.has(path().dirname(file))) {
+      fs().mkdirSync(path().dirname(file), { recursive: true });
+      this.folders.add(path().dirname(file));
     }
-    writeFileSync(file, encodeRgbPng({ width, height, rgb: record.rgb }));
+    fs().writeFileSync(file, encodeRgbPng({ width, height, rgb: record.rgb }));
     const columns = this.categories.map((c) => {
       const mask = record.masks[c.name];
       const labels = record.wholeImage[c.name];
@@ -84,7 +86,7 @@ export class BrodenWriter {
       if (mask) {
         const maskName = `${image.slice(0, -'.png'.length)}_${c.name}.png`;
         this.countMask(mask, c.name, image);
-        writeFileSync(join(this.dir, 'images', maskName), encodeLabelPng(mask, width, height));
+        fs().writeFileSync(path().join(this.dir, 'images', maskName), encodeLabelPng(mask, width, height));
         return maskName;
       }
       const present = (labels ?? []).filter((l) => l !== 0); // joinseg omits zero labels
@@ -121,7 +123,7 @@ export class BrodenWriter {
   /** Writes index.csv, category.csv, label.csv, the c_<category>.csv files and classes.csv. */
   finish(): void {
     const names = this.categories.map((c) => c.name);
-    const write = (name: string, header: readonly string[], rows: string[]) => writeFileSync(join(this.dir, name), formatCsvRow(header) + rows.join(''));
+    const write = (name: string, header: readonly string[], rows: string[]) => fs().writeFileSync(path().join(this.dir, name), formatCsvRow(header) + rows.join(''));
     write('index.csv', [...INDEX_COLUMNS, ...names], this.indexRows);
     const ranges = this.categories.map((c) => ({ ...c, numbers: c.labels.map((_, k) => c.first + k) }));
     write(

@@ -92,14 +92,19 @@ export function conceptNetWeightShapes(spec: ModelSpec): Map<string, number[]> {
 const SPEC_URL = new URL('../../weights/conceptnet.json', import.meta.url);
 const WEIGHTS_URL = new URL('../../weights/conceptnet.safetensors', import.meta.url);
 
-async function readShipped(url: URL): Promise<Uint8Array> {
+/**
+ * A file shipped in weights/: read from disk in Node, fetched from the page's own origin in a
+ * browser (Vite bundles what `new URL('...', import.meta.url)` names). `what` and `remedy` word the
+ * error when it is missing.
+ */
+export async function readShipped(url: URL, what = 'The default model', remedy = 'run `npm run train` to make it'): Promise<Uint8Array> {
   if (url.protocol === 'file:') {
     const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-    if (!fs.existsSync(url)) throw new Error(`The default model is missing: ${url.pathname} (run \`npm run train\` to make it)`);
+    if (!fs.existsSync(url)) throw new Error(`${what} is missing: ${url.pathname} (${remedy})`);
     return new Uint8Array(fs.readFileSync(url));
   }
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`Could not fetch the default model from ${url} (${response.status})`);
+  if (!response.ok) throw new Error(`Could not fetch ${what.toLowerCase()} from ${url} (${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
 }
 

@@ -42,15 +42,24 @@ function randomDecoder(): { name: string; mimeType: string; buffer: Buffer }[] {
   ];
 }
 
-// Here rather than in methods.spec.ts: under the dev server the decoder's module cannot load yet
-// (src/train/concept-data.ts imports the concept generator through an index that holds Node-only
-// code; the build leaves that code out).
+// The decoder runs in the built site, the form a user deploys.
 test('Inversion with a trained decoder the user opens: one pass, a picture and its error', async ({ page }) => {
   const watch = await openPage(page, '#view=inversion&layer=pool2');
   await page.locator('#decoder-file').setInputFiles(randomDecoder());
   await expect(page.locator('#decoder-name')).toHaveText('decoder: inverter-pool2.json');
   await page.locator('#view button', { hasText: 'Decode' }).click();
   await taskDone(page);
+  expect(await canvasVariance(page, '#decoder-image')).toBeGreaterThan(1);
+  await expect(page.locator('#inversion-facts')).toContainText('Trained decoder from pool2: normalized error');
+  expectClean(watch);
+});
+
+test("Inversion with the default model's shipped decoder: bundled with the site, no file to open", async ({ page }) => {
+  const watch = await openPage(page, '#view=inversion&layer=pool2');
+  await expect(page.locator('#decoder-name')).toHaveText('the shipped decoder (pool2) is used');
+  await page.locator('#view button', { hasText: 'Decode' }).click();
+  await taskDone(page);
+  await expect(page.locator('#decoder-name')).toHaveText('decoder: the shipped decoder (pool2)');
   expect(await canvasVariance(page, '#decoder-image')).toBeGreaterThan(1);
   await expect(page.locator('#inversion-facts')).toContainText('Trained decoder from pool2: normalized error');
   expectClean(watch);

@@ -23,7 +23,7 @@ function decoderRow(ctx: AppContext, results: HTMLElement, facts: HTMLElement): 
   const { model } = ctx;
   const current = decoder?.model === model ? decoder : null;
   const input = el('input', { type: 'file', id: 'decoder-file', multiple: true, accept: '.json,.safetensors' });
-  const status = el('span', { class: 'small', id: 'decoder-name' }, current ? `decoder: ${current.name}` : 'no decoder open');
+  const status = el('span', { class: 'small', id: 'decoder-name' }, current ? `decoder: ${current.name}` : ctx.state.model === 'default' ? 'the shipped decoder (pool2) is used' : 'no decoder open');
   input.addEventListener('change', async () => {
     try {
       const read = await modelFromFiles(await readDroppedFiles(input.files ?? []));
@@ -37,11 +37,18 @@ function decoderRow(ctx: AppContext, results: HTMLElement, facts: HTMLElement): 
     }
     input.value = '';
   });
-  const decode = el('button', { type: 'button', disabled: !current }, 'Decode');
+  // The default model comes with a decoder (weights/inverter-pool2.*, bundled like the model).
+  const shipped = ctx.state.model === 'default';
+  const decode = el('button', { type: 'button', disabled: !current && !shipped }, 'Decode');
   decode.addEventListener('click', () => void ctx.tasks.run('decoding', async () => {
-    if (!decoder || decoder.model !== model) throw new Error('open a decoder first (its .json and .safetensors)');
     // Loaded on first use: the decoder's module also holds its trainer, which the page never runs.
-    const { invertWithDecoder } = await import('../../methods/inversion/decoder.ts');
+    const { invertWithDecoder, loadDefaultDecoder } = await import('../../methods/inversion/decoder.ts');
+    if ((!decoder || decoder.model !== model) && shipped) {
+      decoder?.decoder.dispose();
+      decoder = { model, decoder: await loadDefaultDecoder(model.engine), name: 'the shipped decoder (pool2)' };
+      status.textContent = `decoder: ${decoder.name}`;
+    }
+    if (!decoder || decoder.model !== model) throw new Error('open a decoder first (its .json and .safetensors)');
     const x = inputTensor(model, ctx.image);
     try {
       const result = await invertWithDecoder(model, decoder.decoder, x);

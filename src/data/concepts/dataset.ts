@@ -1,7 +1,9 @@
 // Generates a split of the concept dataset and writes it in the Broden format.
 
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Node's fs and path are fetched when called, so that importing this module (e.g. through an
+// index) does not break a browser bundle; writing datasets is Node-only.
+const fs = () => process.getBuiltinModule('node:fs') as typeof import('node:fs');
+const path = () => process.getBuiltinModule('node:path') as typeof import('node:path');
 import { BrodenWriter } from '../broden-writer.ts';
 import { generateImage } from './scene.ts';
 import { CATEGORIES, SHAPES } from './vocabulary.ts';
@@ -59,19 +61,19 @@ export async function generateDataset(outDir: string, options: GenerateOptions):
     }
   }
   writer.finish();
-  writeFileSync(join(outDir, 'README.txt'), readme(count, seed, size, split));
+  fs().writeFileSync(path().join(outDir, 'README.txt'), readme(count, seed, size, split));
   return { dir: outDir, count, seconds: (performance.now() - start) / 1000 };
 }
 
 /** Refuses a non-empty directory unless it holds an earlier dataset of ours, whose files it removes. */
 function prepareDirectory(dir: string): void {
-  if (!existsSync(dir) || readdirSync(dir).length === 0) return;
-  const readmePath = join(dir, 'README.txt');
-  if (!existsSync(readmePath) || !readFileSync(readmePath, 'utf8').startsWith(README_TITLE)) {
+  if (!fs().existsSync(dir) || fs().readdirSync(dir).length === 0) return;
+  const readmePath = path().join(dir, 'README.txt');
+  if (!fs().existsSync(readmePath) || !fs().readFileSync(readmePath, 'utf8').startsWith(README_TITLE)) {
     throw new Error(`generateDataset: ${dir} is not empty and holds no concept dataset (no README.txt of ours); choose an empty or new directory`);
   }
-  rmSync(join(dir, 'images', 'concepts'), { recursive: true, force: true });
-  for (const f of OWN_FILES) rmSync(join(dir, f), { force: true });
+  fs().rmSync(path().join(dir, 'images', 'concepts'), { recursive: true, force: true });
+  for (const f of OWN_FILES) fs().rmSync(path().join(dir, f), { force: true });
 }
 
 function readme(count: number, seed: number, size: number, split: string): string {

@@ -14,6 +14,7 @@
 import type { Engine } from '../../engine/engine.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { Model, loadModel } from '../../models/model.ts';
+import { readShipped } from '../../models/default-model.ts';
 import type { ModelSpec, NodeSpec } from '../../models/spec.ts';
 import { preprocessImage, tensorToImage, type RgbaImage } from '../../data/image.ts';
 import { initialWeights, batchTensor, type LabelledImages } from '../../train/trainer.ts';
@@ -274,14 +275,16 @@ export async function invertWithDecoder(model: Model, decoder: Model, image: Ten
   }
 }
 
-const SHIPPED = (layer: string) => new URL(`../../../weights/inverter-${layer}.json`, import.meta.url);
+// The shipped decoder's files, named literally so that Vite bundles them for the page.
+const SHIPPED_SPEC = new URL('../../../weights/inverter-pool2.json', import.meta.url);
+const SHIPPED_WEIGHTS = new URL('../../../weights/inverter-pool2.safetensors', import.meta.url);
 
-/** The decoder shipped in weights/ (made by `npm run train-inverter`). */
+/** The decoder shipped in weights/ (made by `npm run train-inverter`; it inverts pool2), in Node and in the page. */
 export async function loadDefaultDecoder(engine: Engine, layer = DEFAULT_DECODER_LAYER): Promise<Model> {
-  const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-  const specUrl = SHIPPED(layer);
-  const weightsUrl = new URL(specUrl.href.replace(/\.json$/, '.safetensors'));
-  if (!fs.existsSync(specUrl) || !fs.existsSync(weightsUrl)) throw new Error(`no decoder for layer '${layer}' in weights/ (run \`npm run train-inverter -- --layer ${layer}\` to make it)`);
-  const spec = JSON.parse(fs.readFileSync(specUrl, 'utf8')) as ModelSpec;
-  return loadModel(engine, spec, fs.readFileSync(weightsUrl));
+  if (layer !== DEFAULT_DECODER_LAYER) {
+    throw new Error(`weights/ ships a decoder for layer '${DEFAULT_DECODER_LAYER}' only; for '${layer}', run \`npm run train-inverter -- --layer ${layer}\` and load its files`);
+  }
+  const remedy = `run \`npm run train-inverter\` to make it`;
+  const spec = JSON.parse(new TextDecoder().decode(await readShipped(SHIPPED_SPEC, 'The shipped decoder', remedy))) as ModelSpec;
+  return loadModel(engine, spec, await readShipped(SHIPPED_WEIGHTS, 'The shipped decoder', remedy));
 }
