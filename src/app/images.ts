@@ -4,6 +4,7 @@
 // input (centre crop and resize, fitImage) before it is shown or preprocessed, so what the page
 // shows is exactly what the network sees.
 
+import { drawnRgb } from '../data/image-browser.ts';
 import { generateImage } from '../data/concepts/scene.ts';
 import { decodeImageInBrowser } from '../data/image-browser.ts';
 import { fitImage, type RgbImage } from '../data/image.ts';
@@ -51,16 +52,7 @@ export async function imageFromFile(model: Model, file: File): Promise<PageImage
 export function imageFromVideo(model: Model, video: HTMLVideoElement): PageImage {
   const { videoWidth: width, videoHeight: height } = video;
   if (!width || !height) throw new Error('the camera has not delivered a picture yet');
-  const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(video, 0, 0);
-  const rgba = ctx.getImageData(0, 0, width, height).data;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    rgb[j] = rgba[i];
-    rgb[j + 1] = rgba[i + 1];
-    rgb[j + 2] = rgba[i + 2];
-  }
-  return { id: 'camera', name: 'camera', picture: fitTo(model, { width, height, rgb }) };
+  return { id: 'camera', name: 'camera', picture: fitTo(model, drawnRgb(video, width, height)) };
 }
 
 export function fitTo(model: Model, picture: RgbImage): RgbImage {

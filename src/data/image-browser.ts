@@ -31,10 +31,18 @@ export async function decodeImageInBrowser(source: Blob | ArrayBuffer | Uint8Arr
     bitmap.close();
     throw new Error(`'${name}' is ${width}x${height} pixels, more than the limit of ${MAX_PIXELS / 2 ** 20} megapixels`);
   }
+  try {
+    return drawnRgb(bitmap, width, height);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** The RGB pixels of anything a canvas can draw (a decoded bitmap, a video frame), at width x height. */
+export function drawnRgb(source: CanvasImageSource, width: number, height: number): RgbImage {
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('decodeImageInBrowser: no 2D canvas context');
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
+  if (!ctx) throw new Error('no 2D canvas context in this browser');
+  ctx.drawImage(source, 0, 0);
   const rgba = ctx.getImageData(0, 0, width, height).data;
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {

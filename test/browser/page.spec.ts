@@ -63,6 +63,18 @@ test('a corrupt model file gives the reason in words and keeps the model that wa
   expectClean(watch);
 });
 
+test("the user's own picture: decoded by the browser, fitted to the input; a file that is not an image is said in words", async () => {
+  await page.goto('/#view=model');
+  const photo = readFileSync(new URL('../../../shared/images/chelsea.png', import.meta.url));
+  await page.locator('#image-file').setInputFiles({ name: 'chelsea.png', mimeType: 'image/png', buffer: photo });
+  await expect(page.locator('#image-name')).toContainText('chelsea.png');
+  expect(await canvasVariance(page, '.current-image canvas')).toBeGreaterThan(100);
+  await page.locator('#image-file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are not pixels') });
+  await expect(page.locator('#notice')).toContainText("'notes.png' is not an image");
+  await page.locator('#notice .close').click();
+  expectClean(watch);
+});
+
 test('a link to a user model asks for the file and shows the default meanwhile', async () => {
   await page.goto('/#model=sha256:0123456789abcdef&view=model');
   await expect(page.locator('#model-note')).toContainText('Open that file again');
