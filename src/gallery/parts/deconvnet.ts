@@ -95,7 +95,7 @@ export const occlusionPart: DemoPart = {
     const rows: string[] = [];
     for (const image of images) {
       const predicted = await predictClass(ctx, image.tensor);
-      const result = await occlusion(model, image.tensor, { target: predicted, stride: ctx.quick ? 16 : undefined });
+      const result = await occlusion(model, image.tensor, { target: predicted, stride: ctx.quick ? Math.round(model.inputShape[1] / 4) : undefined });
       // Where hiding the patch costs the prediction most is hottest.
       const drop = result.scores.map((s) => Math.max(0, result.baseline - s));
       const picture = rgbToRgba(image.picture);
