@@ -55,6 +55,19 @@ describe('topActivations', () => {
     }
   });
 
+  it('checkpoints as it goes, and a run resumed from a checkpoint (JSON round trip) ends where an uninterrupted one does', async () => {
+    const set = memoryImages(images);
+    const whole = await topActivations(model, set, { layer: 'relu3', k: 5, batch: 2 });
+    const saved: string[] = [];
+    await topActivations(model, set, { layer: 'relu3', k: 5, batch: 2, checkpoint: { every: 2, save: (state) => void saved.push(JSON.stringify(state)) } });
+    expect(saved.map((s) => JSON.parse(s).done)).toEqual([4, 8]);
+    const progress: number[] = [];
+    const resumed = await topActivations(model, set, { layer: 'relu3', k: 5, batch: 2, resume: JSON.parse(saved[0]), onProgress: (done) => progress.push(done) });
+    expect(progress).toEqual([6, 8, 10]); // only the images after the checkpoint were read
+    expect(resumed.units).toEqual(whole.units);
+    await expect(topActivations(model, set, { layer: 'relu2', k: 5, resume: JSON.parse(saved[0]) })).rejects.toThrow(/checkpoint is of another run/);
+  });
+
   it('keeps memory flat in the set size (buffers held by the engine do not grow with 5x the images)', async () => {
     const run = async (count: number) => {
       await topActivations(model, memoryImages(pictures(count, 3)), { layer: 'relu4', k: 9, batch: 4 });

@@ -12,7 +12,7 @@ import { UsageError } from './args.ts';
 import { DeviceLostError } from '../engine/engine.ts';
 
 /** Commands whose long runs save their progress and continue with --resume. */
-const RESUMABLE = new Set(['train', 'dissect']);
+const RESUMABLE = new Set(['train', 'dissect', 'top9']);
 
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;

@@ -8,6 +8,7 @@ import { writePng } from '../../data/image.ts';
 import { folderImages } from '../../methods/common/image-folder.ts';
 import { fieldGeometry } from '../../methods/common/receptive-field.ts';
 import { top9, top9Grid } from '../../methods/deconvnet/top9.ts';
+import type { TopActivationsState } from '../../methods/common/top-activations.ts';
 import { RELU_MODES, type ReluMode } from '../../ops/elementwise.ts';
 import { ProgressBar } from '../../train/progress.ts';
 import { parseOptions, positiveInt, required, UsageError } from '../args.ts';
@@ -15,9 +16,13 @@ import { fitOption, loadCliModel } from './deconvnet.ts';
 
 export const summary = "top-9 per unit over a dataset: projections beside receptive-field patches (Zeiler & Fergus Fig. 2)";
 
+/** Mining saves its state every this many batches. */
+const CHECKPOINT_EVERY = 8;
+
 export const usage = `
 usage: top9 [--model FILE.onnx|spec.json] --dataset DIR --layer L [--units 0-15] [--k 9]
             [--mode deconvnet|guided|gradient] [--contrast 1] [--batch 16] [--fit crop|stretch] --out DIR
+            [--resume]
 
   --model    an ONNX model or our spec.json (+ .safetensors); default: the shipped conceptnet
   --dataset  a Broden-format folder (index.csv: the concept dataset of 'make-dataset', Broden),
@@ -30,6 +35,8 @@ usage: top9 [--model FILE.onnx|spec.json] --dataset DIR --layer L [--units 0-15]
              0.99 lets the strongest 1% saturate, so that faint projections show)
   --batch    images per forward pass while mining (default 16)
   --out      the directory for unit-NNN.png and index.html
+  --resume   continue an interrupted run with the same options: mining saves what it has found
+             every ${CHECKPOINT_EVERY} batches in DIR/progress/ (removed when the run finishes)
 
 Every image is read once to find the strongest activations (GPU top-k, memory flat in the
 dataset's size); the images holding them are then projected, once per image for all its hits.
@@ -65,6 +72,7 @@ export async function run(args: string[]): Promise<void> {
     contrast: { type: 'string' },
     fit: { type: 'string' },
     out: { type: 'string' },
+    resume: { type: 'boolean' },
   });
   if (!opts) return;
   const quantile = opts.contrast === undefined ? 1 : Number(opts.contrast);
@@ -87,7 +95,21 @@ export async function run(args: string[]): Promise<void> {
     const bars = { mining: new ProgressBar(set.length), projecting: null as ProgressBar | null };
     const start = performance.now();
     let stageStart = start;
+    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+    const path = process.getBuiltinModule('node:path') as typeof import('node:path');
+    const progressFile = path.join(outDir, 'progress', 'top-activations.json');
+    const resume = opts.resume && fs.existsSync(progressFile) ? (JSON.parse(fs.readFileSync(progressFile, 'utf8')) as TopActivationsState) : undefined;
+    if (resume) console.log(`resuming: mining from ${resume.done} of ${resume.images} images done (${progressFile})`);
+    const checkpoint = {
+      every: CHECKPOINT_EVERY,
+      save: (state: TopActivationsState) => {
+        fs.mkdirSync(path.dirname(progressFile), { recursive: true });
+        writeFileAtomicSync(progressFile, JSON.stringify(state));
+      },
+    };
     const result = await top9(model, set, {
+      checkpoint,
+      resume,
       layer,
       units,
       k,
@@ -108,8 +130,6 @@ export async function run(args: string[]): Promise<void> {
     });
     (bars.projecting ?? bars.mining).done();
 
-    const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
-    const path = process.getBuiltinModule('node:path') as typeof import('node:path');
     fs.mkdirSync(outDir, { recursive: true });
     const geometry = fieldGeometry(model, layer);
     const scale = Math.max(1, Math.min(4, Math.floor(128 / Math.max(...geometry.size))));
@@ -132,6 +152,7 @@ export async function run(args: string[]): Promise<void> {
 ${rows.join('\n')}
 `;
     writeFileAtomicSync(path.join(outDir, 'index.html'), html);
+    fs.rmSync(path.dirname(progressFile), { recursive: true, force: true });
     console.log(`${result.units.length} units of ${model.spec.name} ${layer} over ${set.length} images in ${((performance.now() - start) / 1000).toFixed(1)} s -> ${path.join(outDir, 'index.html')}`);
   } finally {
     engine.destroy();

@@ -39,6 +39,21 @@ export interface TopActivationsOptions {
   fit?: FitOptions;
   /** Called after each batch with the images done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Every `every` batches, the state so far for `save` to keep (a long run resumes from it). */
+  checkpoint?: { every: number; save: (state: TopActivationsState) => void | Promise<void> };
+  /** A checkpoint of the same run (layer, k, distinctImages, set size) to go on from. */
+  resume?: TopActivationsState;
+}
+
+/** What a run has found after its first `done` images: enough to continue it. */
+export interface TopActivationsState {
+  kind: 'convsight-top-activations';
+  layer: string;
+  k: number;
+  distinctImages: boolean;
+  images: number;
+  done: number;
+  units: TopHit[][];
 }
 
 export interface TopActivations {
@@ -93,7 +108,14 @@ export async function topActivations(model: Model, set: ImageSet, options: TopAc
   const [, units, h = 1, w = 1] = shape;
   const plane = h * w;
   const per = distinctImages ? 1 : Math.min(k, plane);
-  const lists: TopHit[][] = Array.from({ length: units }, () => []);
+  const resume = options.resume;
+  if (resume) {
+    const same = resume.kind === 'convsight-top-activations' && resume.layer === layer && resume.k === k && resume.distinctImages === distinctImages && resume.images === set.length && resume.units?.length === units;
+    if (!same) throw new Error(`the checkpoint is of another run (layer '${resume.layer}', k ${resume.k}, ${resume.images} images), not of layer '${layer}', k ${k} over ${set.length} images`);
+  }
+  const lists: TopHit[][] = resume ? resume.units.map((list) => list.map((hit) => ({ ...hit }))) : Array.from({ length: units }, () => []);
+  const state = (done: number): TopActivationsState => ({ kind: 'convsight-top-activations', layer, k, distinctImages, images: set.length, done, units: lists.map((l) => l.map((hit) => ({ ...hit }))) });
+  let batches = 0;
 
   const merge = (first: number, count: number, { values, indices }: { values: Float32Array; indices: Int32Array | null }) => {
     for (let n = 0; n < count; n++) {
@@ -111,7 +133,9 @@ export async function topActivations(model: Model, set: ImageSet, options: TopAc
 
   // One batch's candidates are read back while the next batch runs.
   let pending: Promise<void> | null = null;
-  for await (const { start, tensor } of imageBatches(model, set, { batch, fit: options.fit })) {
+  const first = resume?.done ?? 0;
+  if (first === set.length) return { layer, k, units: lists, mapSize: [h, w], images: set.length };
+  for await (const { start, tensor } of imageBatches(model, set, { batch, fit: options.fit, start: first })) {
     const count = tensor.shape[0];
     let reduced: Promise<{ values: Float32Array; indices: Int32Array | null }>;
     const outputs = model.engine.scoped(`topActivations '${layer}'`, () => {
@@ -130,6 +154,7 @@ export async function topActivations(model: Model, set: ImageSet, options: TopAc
       await previous;
       merge(start, count, await reduced);
       options.onProgress?.(start + count, set.length);
+      if (options.checkpoint && ++batches % options.checkpoint.every === 0 && start + count < set.length) await options.checkpoint.save(state(start + count));
     })();
   }
   await pending;

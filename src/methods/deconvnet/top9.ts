@@ -17,7 +17,7 @@ import { cropPadded, projectionImage, sideBySide, type ProjectionStyle } from '.
 import { imageGrid } from '../../viz/pictures.ts';
 import { projectMany, type ProjectionMode } from './projection.ts';
 
-export interface Top9Options extends Pick<TopActivationsOptions, 'layer' | 'batch' | 'fit'> {
+export interface Top9Options extends Pick<TopActivationsOptions, 'layer' | 'batch' | 'fit' | 'checkpoint' | 'resume'> {
   /** Hits per unit (default 9). */
   k?: number;
   /** The units to show (default: every unit of the layer). */
@@ -69,6 +69,8 @@ export async function top9(model: Model, set: ImageSet, options: Top9Options): P
     k,
     batch: options.batch,
     fit: options.fit,
+    checkpoint: options.checkpoint,
+    resume: options.resume,
     onProgress: (done, total) => options.onProgress?.('mining', done, total),
   });
 
