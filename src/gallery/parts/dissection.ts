@@ -1,4 +1,4 @@
-// The demo's Network Dissection part (Bau et al. 2017): every conv layer over the held-out concept
+// The demo's Network Dissection part (Bau et al. 2017): the conv layers (four of a deep model) over the held-out concept
 // set, which has pixel masks for colours, objects and parts and whole-image labels for textures and
 // scenes. The quantile pass runs once; the tally runs at the paper's top quantile (0.005) and at
 // 0.05. Why both: a concept of our set covers a large share of each small image, so a unit mask of
@@ -21,7 +21,7 @@ export const dissectionPart: DemoPart = {
   name: 'network dissection',
   async run(ctx: DemoContext) {
     const { model, concepts, gallery } = ctx;
-    const layers = ctx.convLayers;
+    const layers = dissectedLayers(ctx.convLayers);
     const onProgress = ({ pass, done, total }: { pass: string; done: number; total: number }) => done === total && ctx.log(`${pass} pass: ${total} images`);
     const quantiles = await dissectQuantiles(model, concepts, { layers, onProgress });
     const results: DissectionResult[] = [];
@@ -74,3 +74,9 @@ export const dissectionPart: DemoPart = {
     };
   },
 };
+
+/** Every conv layer of a small model; of a deep one (SqueezeNet has 26) four, evenly spaced, the last included. */
+function dissectedLayers(convs: string[], most = 4): string[] {
+  if (convs.length <= most + 2) return convs;
+  return Array.from({ length: most }, (_, i) => convs[Math.round(((i + 1) * (convs.length - 1)) / most)]);
+}
