@@ -34,6 +34,8 @@ export interface DemoContext {
   /** The conv layers (their units have maps), in graph order. */
   convLayers: string[];
   gallery: Gallery;
+  /** How many times grids magnify input-sized tiles: 2 for small inputs (a 64x64 tile is a speck), else 1. */
+  tileScale: number;
   /** A quick run: fewer steps and images (the test of the gallery; a smoke run). */
   quick: boolean;
   seed: number;

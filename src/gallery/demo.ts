@@ -68,6 +68,7 @@ export async function runDemo(engine: Engine, options: DemoOptions): Promise<Dem
     isDefaultModel: !options.modelPath,
     convLayers: model.layers.filter((l) => l.type === 'conv').map((l) => l.name),
     gallery,
+    tileScale: model.inputShape[1] < 128 ? 2 : 1,
     quick,
     seed,
     log,

@@ -22,7 +22,7 @@ export const activationMaximizationPart: DemoPart = {
   async run(ctx: DemoContext) {
     const { model, labels, gallery, quick } = ctx;
     const steps = quick ? 12 : 128;
-    const scale = model.inputShape[1] < 128 ? 2 : 1;
+    const scale = ctx.tileScale;
     const figures: Figure[] = [];
     const rows: string[] = [];
 

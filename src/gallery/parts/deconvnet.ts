@@ -45,7 +45,7 @@ export const deconvnetPart: DemoPart = {
   name: 'deconvnet projections and top-9',
   async run(ctx: DemoContext) {
     const { model, images, gallery, quick } = ctx;
-    const scale = model.inputShape[1] < 128 ? 2 : 1;
+    const scale = ctx.tileScale;
     const figures: Figure[] = [];
     const notes: string[] = [];
 
@@ -90,7 +90,7 @@ export const occlusionPart: DemoPart = {
   name: 'occlusion sensitivity',
   async run(ctx: DemoContext) {
     const { model, images, labels, gallery } = ctx;
-    const scale = model.inputShape[1] < 128 ? 2 : 1;
+    const scale = ctx.tileScale;
     const tiles: RgbaImage[] = [];
     const rows: string[] = [];
     for (const image of images) {

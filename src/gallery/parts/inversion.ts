@@ -17,7 +17,7 @@ export const inversionPart: DemoPart = {
     const { model, gallery, quick } = ctx;
     const image = ctx.images[0];
     const steps = quick ? 10 : 200;
-    const scale = model.inputShape[1] < 128 ? 2 : 1;
+    const scale = ctx.tileScale;
     // Every layer of a small model; the conv and pool layers of a large one (its ReLUs repeat them).
     const all = invertibleLayers(model);
     const layers = quick ? all.slice(0, 2) : all.length <= 16 ? all : model.layers.filter((l) => all.includes(l.name) && l.type !== 'relu').map((l) => l.name);

@@ -36,7 +36,7 @@ export const predictions: DemoPart = {
       guided.dispose();
     }
     const n = images.length;
-    const scale = images[0].picture.width < 128 ? 2 : 1;
+    const scale = ctx.tileScale;
     const grid = imageGrid([...tiles.pictures, ...tiles.saliency, ...tiles.guided], n, 4, scale);
     return {
       title: 'What the model sees: predictions, saliency and guided backpropagation',
