@@ -7,6 +7,7 @@ import { heatMap, imageGrid, saliency, signedImage } from '../../viz/pictures.ts
 import type { DemoContext, DemoPart } from '../context.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { escapeHtml } from '../gallery.ts';
+import { probabilities } from '../../cli/commands/classify.ts';
 
 export const predictions: DemoPart = {
   id: 'predictions',
@@ -21,7 +22,7 @@ export const predictions: DemoPart = {
       const outputs = await model.forward(image.tensor, { until: output });
       const scores = await outputs.get(output)!.readFloat();
       for (const t of outputs.values()) t.dispose();
-      const probs = outputIsSoftmax ? Array.from(scores) : softmax(scores);
+      const probs = probabilities(scores, outputIsSoftmax);
       const predicted = probs.indexOf(Math.max(...probs));
       rows.push(`<tr><td>${escapeHtml(image.name)}</td><td>${escapeHtml(labels[predicted])}</td><td>${(probs[predicted] * 100).toFixed(1)}%</td></tr>`);
       ctx.log(`${image.name}: ${labels[predicted]} (${(probs[predicted] * 100).toFixed(1)}%)`);
@@ -57,11 +58,4 @@ export async function predictClass(ctx: DemoContext, image: Tensor): Promise<num
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
   return best;
-}
-
-function softmax(scores: Float32Array): number[] {
-  const max = Math.max(...scores);
-  const e = Array.from(scores, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }
