@@ -7,7 +7,8 @@ import { loadOnnx, decodeTensorProto, tensorToFloat32 } from '../src/models/onnx
 import type { Model } from '../src/models/model.ts';
 import { imageToTensor, readImageFile } from '../src/data/image.ts';
 import { readLabels } from '../src/cli/model-file.ts';
-import { probabilities, topK } from '../src/cli/commands/classify.ts';
+import { topK } from '../src/cli/commands/classify.ts';
+import { classProbabilities } from '../src/models/scores.ts';
 import { getEngine } from './helpers/engine.ts';
 import { buildOnnx, node } from './helpers/onnx.ts';
 
@@ -59,7 +60,7 @@ describe('SqueezeNet 1.1 (ONNX)', () => {
     const rgb = await readImageFile(shared(`images/${image}`).pathname);
     const x = imageToTensor(engine, rgb.rgb, rgb.width, rgb.height, model.spec.input);
     const outputs = await model.forward(x);
-    const probs = probabilities(await outputs.get(model.spec.output)!.readFloat(), false);
+    const probs = classProbabilities(await outputs.get(model.spec.output)!.readFloat(), false);
     for (const t of outputs.values()) t.dispose();
     x.dispose();
     return topK(probs, 5).map((i) => labels[i]);

@@ -5,6 +5,7 @@ import { buildModel } from '../../models/model.ts';
 import { imageToTensor, readImageFile } from '../../data/image.ts';
 import { parseOptions, positiveInt, required, UsageError } from '../args.ts';
 import { readModelFile } from '../model-file.ts';
+import { classProbabilities, outputIsSoftmax } from '../../models/scores.ts';
 
 export const summary = 'print the top classes a model gives an image';
 
@@ -24,17 +25,6 @@ usage: classify --model FILE.onnx|spec.json --image IMG [--labels FILE] [--top 5
             'symmetric': RGB in [-1,1])
   --json    print the top classes as JSON ([{ rank, index, label, probability }]) instead of text
 `;
-
-/** Probabilities from the output: already a softmax if the model ends with one, else softmax(logits). */
-export function probabilities(values: Float32Array, isSoftmax: boolean): Float64Array {
-  const out = Float64Array.from(values);
-  if (isSoftmax) return out;
-  const max = out.reduce((a, b) => Math.max(a, b), -Infinity);
-  let sum = 0;
-  for (let i = 0; i < out.length; i++) sum += out[i] = Math.exp(out[i] - max);
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
-  return out;
-}
 
 /** Indices of the k largest values, largest first (ties: lower index first). */
 export function topK(values: ArrayLike<number>, k: number): number[] {
@@ -70,10 +60,9 @@ export async function run(args: string[]): Promise<void> {
     const scores = await outputs.get(spec.output)!.readFloat();
     for (const t of outputs.values()) t.dispose();
     x.dispose();
+    const probs = classProbabilities(scores, outputIsSoftmax(model));
     model.dispose();
 
-    const outputNode = spec.nodes.find((n) => n.name === spec.output)!;
-    const probs = probabilities(scores, outputNode.type === 'softmax');
     const [, h, w] = spec.input.shape;
     if (opts.json) {
       const top5 = topK(probs, top).map((i, rank) => ({ rank: rank + 1, index: i, label: spec.labels?.[i] ?? `class ${i}`, probability: probs[i] }));

@@ -7,7 +7,7 @@ import { heatMap, imageGrid, saliency, signedImage } from '../../viz/pictures.ts
 import type { DemoContext, DemoPart } from '../context.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import { escapeHtml } from '../gallery.ts';
-import { probabilities } from '../../cli/commands/classify.ts';
+import { classProbabilities, outputIsSoftmax } from '../../models/scores.ts';
 
 export const predictions: DemoPart = {
   id: 'predictions',
@@ -15,14 +15,14 @@ export const predictions: DemoPart = {
   async run(ctx: DemoContext) {
     const { model, images, labels } = ctx;
     const output = model.spec.output;
-    const outputIsSoftmax = model.spec.nodes.find((n) => n.name === output)?.type === 'softmax';
+    const isSoftmax = outputIsSoftmax(model);
     const rows: string[] = [];
     const tiles = { pictures: [] as ReturnType<typeof rgbToRgba>[], saliency: [] as ReturnType<typeof rgbToRgba>[], guided: [] as ReturnType<typeof rgbToRgba>[] };
     for (const image of images) {
       const outputs = await model.forward(image.tensor, { until: output });
       const scores = await outputs.get(output)!.readFloat();
       for (const t of outputs.values()) t.dispose();
-      const probs = probabilities(scores, outputIsSoftmax);
+      const probs = classProbabilities(scores, isSoftmax);
       const predicted = probs.indexOf(Math.max(...probs));
       rows.push(`<tr><td>${escapeHtml(image.name)}</td><td>${escapeHtml(labels[predicted])}</td><td>${(probs[predicted] * 100).toFixed(1)}%</td></tr>`);
       ctx.log(`${image.name}: ${labels[predicted]} (${(probs[predicted] * 100).toFixed(1)}%)`);

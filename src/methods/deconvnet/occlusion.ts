@@ -14,6 +14,7 @@
 
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Model } from '../../models/model.ts';
+import { classProbabilities, outputIsSoftmax } from '../../models/scores.ts';
 import { checkImage } from './projection.ts';
 
 export interface OcclusionOptions {
@@ -53,14 +54,6 @@ function starts(extent: number, size: number, stride: number): number[] {
   return out;
 }
 
-function softmaxAt(logits: Float32Array, offset: number, count: number, index: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < count; i++) max = Math.max(max, logits[offset + i]);
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += Math.exp(logits[offset + i] - max);
-  return Math.exp(logits[offset + index] - max) / sum;
-}
-
 function argmaxAt(values: Float32Array, offset: number, count: number): number {
   let best = 0;
   for (let i = 1; i < count; i++) if (values[offset + i] > values[offset + best]) best = i;
@@ -77,7 +70,7 @@ export async function occlusion(model: Model, image: Tensor, options: OcclusionO
   const outShape = model.layerShape(output);
   if (outShape.length !== 2) throw new Error(`occlusion needs a classifier: the output '${output}' has shape [${outShape.join(', ')}]`);
   const classes = outShape[1];
-  const isSoftmax = model.spec.nodes.find((n) => n.name === output)?.type === 'softmax';
+  const isSoftmax = outputIsSoftmax(model);
   let layer: string | null = null;
   let unit: number;
   if (typeof target === 'number') {
@@ -118,7 +111,7 @@ export async function occlusion(model: Model, image: Tensor, options: OcclusionO
       const logits = await outputs.get(output)!.readFloat();
       const top = Array.from({ length: n }, (_, i) => argmaxAt(logits, i * classes, classes));
       if (layer === null) {
-        const score = Array.from({ length: n }, (_, i) => (isSoftmax ? logits[i * classes + unit] : softmaxAt(logits, i * classes, classes, unit)));
+        const score = Array.from({ length: n }, (_, i) => classProbabilities(logits, isSoftmax, classes, i)[unit]);
         return { score, top };
       }
       const maps = await outputs.get(layer)!.readFloat();
