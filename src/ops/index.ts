@@ -6,6 +6,7 @@ import { gemmOps, gemmGrads } from './gemm.ts';
 import { softmaxOps, softmaxGrads } from './softmax.ts';
 import { lrnOps, lrnGrads } from './lrn.ts';
 import { resizeOps, resizeGrads } from './resize.ts';
+import { rotateOps, rotateGrads } from './rotate.ts';
 import { concatOps, concatGrads } from './concat.ts';
 import { imageOps, imageGrads } from './image.ts';
 import { padOps, padGrads } from './pad.ts';
@@ -15,6 +16,7 @@ import { selectOps } from './select.ts';
 import { optimOps } from './optim.ts';
 import { convOps, convGrads } from './conv.ts';
 import { batchNormOps, batchNormGrads } from './batch-norm.ts';
+import { objectiveTermOps } from './objective-terms.ts';
 
 export function createOps(engine: Engine) {
   return {
@@ -23,6 +25,7 @@ export function createOps(engine: Engine) {
     ...softmaxOps(engine),
     ...lrnOps(engine),
     ...resizeOps(engine),
+    ...rotateOps(engine),
     ...concatOps(engine),
     ...imageOps(engine),
     ...padOps(engine),
@@ -32,6 +35,7 @@ export function createOps(engine: Engine) {
     ...optimOps(engine),
     ...convOps(engine),
     ...batchNormOps(engine),
+    ...objectiveTermOps(engine),
   };
 }
 
@@ -42,6 +46,7 @@ export function createGrads(engine: Engine) {
     ...softmaxGrads(engine),
     ...lrnGrads(engine),
     ...resizeGrads(engine),
+    ...rotateGrads(engine),
     ...concatGrads(engine),
     ...imageGrads(engine),
     ...padGrads(engine),
