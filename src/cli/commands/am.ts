@@ -20,7 +20,7 @@ export const summary = 'Activation Maximization: the image that most excites a u
 export const usage = `
 usage: am [--model FILE.onnx|spec.json] (--layer L --unit U [--position R,C|centre] | --class NAME)
           [--preset NAME] [--param pixels|fourier] [--steps N] [--restarts R] [--keep best|all]
-          [--diversity D] [--optimizer adam|sgd] [--lr X] [--jitter PX] [--scale LO,HI]
+          [--diversity D] [--optimizer adam|sgd] [--lr X] [--jitter PX] [--scale LO,HI] [--rotate DEG]
           [--tv W] [--alpha-norm W] [--l2 LAMBDA] [--decay D] [--blur-width S] [--blur-every K]
           [--norm-pct P] [--contribution-pct P] [--fixed-norm N] [--seed S] [--reference DIR]
           --out FILE.png
@@ -40,6 +40,8 @@ FILE.json (every setting, the trace and the final activation).
   --diversity  weight of the Gram-matrix diversity term across the restarts (e.g. 20)
   --optimizer  adam (default) or sgd (with momentum 0.9); --lr its learning rate
   --jitter     random shift of up to PX pixels per step; --scale LO,HI random zoom per step
+  --rotate     random rotation per step: DEG for -DEG..DEG degrees (Lucid: 10), or LO,HI
+               (a negative LO after '=': --rotate=-5,15)
   --tv --alpha-norm   weights of the total-variation and alpha-norm (alpha 6) priors
   --l2         Simonyan's class model: minus LAMBDA ||x||^2
   --decay --blur-width --blur-every --norm-pct --contribution-pct   Yosinski's r_theta (override the preset)
@@ -63,6 +65,7 @@ export function amOptionSpec() {
     optimizer: { type: 'string' },
     jitter: { type: 'string' },
     scale: { type: 'string' },
+    rotate: { type: 'string' },
     'blur-every': { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
@@ -75,6 +78,17 @@ function finite(command: string, name: string, text: string | undefined): number
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${command}: --${name} must be a number, got '${text}'`);
   return n;
+}
+
+/** --rotate: DEG (>= 0, for -DEG..DEG) or LO,HI in degrees. */
+function rotation(command: string, text: string | undefined): number | [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const n = '\\s*(-?\\d+(?:\\.\\d+)?)\\s*';
+  const one = new RegExp(`^${n}$`).exec(text);
+  if (one && Number(one[1]) >= 0) return Number(one[1]);
+  const two = new RegExp(`^${n},${n}$`).exec(text);
+  if (two && Number(two[1]) <= Number(two[2])) return [Number(two[1]), Number(two[2])];
+  throw new UsageError(`${command}: --rotate must be degrees DEG >= 0 or a range LO,HI with LO <= HI (e.g. 10 or -5,15), got '${text}'`);
 }
 
 /** The options every AM command shares (regularization, parameterization, optimiser). */
@@ -93,6 +107,7 @@ export function sharedAmOptions(command: string, opts: Record<string, string | b
     scale = [Number(m[1]), Number(m[2])];
   }
   const options: Partial<ActivationMaximizationOptions> & { steps: number } = {
+    rotate: rotation(command, s('rotate')),
     steps: positiveInt(command, 'steps', s('steps'), 200),
     parameterization: param,
     optimizer,

@@ -6,7 +6,10 @@
 //   objective   objectives.ts: a channel's mean (default), a position, a neuron, a class score
 //               before the softmax, Simonyan's class model (l2), plus Lucid's diversity term
 //   image       pixels, or fourier.ts's decorrelated Fourier parameterization
-//   robustness  random jitter / scale (../common/transforms.ts), applied before the network
+//   robustness  random jitter / scale / rotation (../common/transforms.ts), applied in that order
+//               before the network, each step (Lucid's standard set is pad 12, jitter 8, scale
+//               1 + (i - 5) / 50 for i = 0..10, rotation -10..10 degrees, jitter 4: here
+//               jitter 8, scale [0.9, 1.1], rotate 10 come nearest; none is on unless asked)
 //   priors      total variation and the alpha-norm, added to the loss (Mahendran & Vedaldi)
 //   r_theta     presets.ts: Yosinski's decay, blur, clipping (4 presets), Erhan's fixed norm
 //   restarts    R random starts as one batch; the best by final activation kept (or all)
@@ -21,7 +24,7 @@ import type { RgbaImage } from '../../data/image-format.ts';
 import { tensorToImage } from '../../data/image.ts';
 import { Random } from '../../data/concepts/random.ts';
 import { optimizeImage, pixelParameterization, type LearningRate, type Parameterization, type StepInfo } from '../common/optimize.ts';
-import { applyTransforms, jitter, randomScale, type ImageTransform } from '../common/transforms.ts';
+import { applyTransforms, jitter, randomRotate, randomScale, type ImageTransform } from '../common/transforms.ts';
 import { channel, channelAt, classScore, deepest, diversity, imageL2, objectiveValues, sum, weighted, type Objective } from './objectives.ts';
 import { fourierParameterization, type FourierParameterization } from './fourier.ts';
 import { highestActivation } from './erhan.ts';
@@ -61,6 +64,8 @@ export interface ActivationMaximizationOptions extends Regularization {
   jitter?: number;
   /** Random scale factors drawn from each step (e.g. [0.9, 1.1]). */
   scale?: [number, number];
+  /** Random rotation each step: an angle in degrees drawn from [-d, d] for a number d, or from [lo, hi]. */
+  rotate?: number | [number, number];
   /** Total variation weight (and its beta, default 2). */
   tv?: number;
   tvBeta?: number;
@@ -105,6 +110,15 @@ export function mainObjective(model: Model, options: Pick<ActivationMaximization
   if (options.layer === undefined || options.unit === undefined) throw new Error('activationMaximization: give layer and unit, class, or objective');
   if (options.position === undefined) return channel(options.layer, options.unit);
   return channelAt(options.layer, options.unit, options.position === 'centre' ? undefined : options.position);
+}
+
+/** The rotation option as a range of degrees (undefined: none); a number d is [-d, d]. */
+function rotationRange(rotate: ActivationMaximizationOptions['rotate']): [number, number] | undefined {
+  if (rotate === undefined) return undefined;
+  const range = typeof rotate === 'number' ? [-rotate, rotate] : rotate;
+  const ok = Array.isArray(range) && range.length === 2 && range.every((v) => typeof v === 'number' && Number.isFinite(v)) && range[0] <= range[1];
+  if (!ok) throw new Error(`activationMaximization: rotate must be degrees d >= 0 or a range [lo, hi] with lo <= hi, got ${typeof rotate === 'number' ? rotate : JSON.stringify(rotate)}`);
+  return range[0] === 0 && range[1] === 0 ? undefined : [range[0], range[1]];
 }
 
 /** The initial image batch: mid grey plus Gaussian noise of `sd` in the display range, preprocessed. */
@@ -152,6 +166,8 @@ export async function activationMaximization(model: Model, options: ActivationMa
   const transforms: ImageTransform[] = [];
   if (options.jitter) transforms.push(jitter(options.jitter));
   if (options.scale) transforms.push(randomScale(options.scale[0], options.scale[1]));
+  const rotate = rotationRange(options.rotate);
+  if (rotate) transforms.push(randomRotate(rotate[0], rotate[1]));
   for (const [name, v] of [['tv', options.tv], ['alphaNorm', options.alphaNorm]] as const) {
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`${method}: ${name} weight must be a finite number >= 0, got ${v}`);
   }
@@ -303,6 +319,7 @@ export async function activationMaximization(model: Model, options: ActivationMa
         regularization,
         jitter: options.jitter ?? 0,
         scale: options.scale ?? null,
+        rotate: rotate ?? null,
         tv: options.tv ?? 0,
         alphaNorm: options.alphaNorm ?? 0,
         initialNoise,

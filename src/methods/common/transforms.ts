@@ -95,3 +95,21 @@ export function randomScale(lo: number, hi: number): ImageTransform {
     };
   };
 }
+
+/**
+ * A random turn by an angle drawn uniformly from [lo, hi] degrees (Olah et al. 2017: "random
+ * rotation"; Lucid's standard transforms use -10..10) about the centre, keeping the image size,
+ * bilinear with zeros entering at the corners (engine.ops.rotate). The adjoint is the op's exact
+ * transpose (engine.grad.rotate).
+ */
+export function randomRotate(lo: number, hi: number): ImageTransform {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) throw new Error(`random rotation needs finite degrees lo <= hi, got [${lo}, ${hi}]`);
+  return (engine, image, random) => {
+    const degrees = random.uniform(lo, hi);
+    if (degrees === 0) return { image: image.reshape(image.shape), adjoint: (d) => d.reshape(d.shape) };
+    return {
+      image: engine.ops.rotate(image, degrees),
+      adjoint: (d) => engine.grad.rotate(d, degrees),
+    };
+  };
+}
