@@ -18,6 +18,7 @@ import { defaultModel, networkRows, squeezeNet } from './networks.ts';
 import { deconvnetRows } from './method-deconvnet.ts';
 import { dissectionRows } from './method-dissection.ts';
 import { amRows } from './method-am.ts';
+import { rotateRows } from './rotate.ts';
 import { inversionRows } from './method-inversion.ts';
 
 /** Conv forward on VGG/AlexNet shapes: at least 10x TF.js. */
@@ -163,6 +164,7 @@ export function benchRows({ quick = false, full = false }: RowSet = {}): Row[] {
   rows.push(...deconvnetRows({ quick }));
   rows.push(...dissectionRows({ quick }));
   rows.push(...amRows({ quick, full }));
+  rows.push(...rotateRows({ quick }));
   rows.push(...inversionRows());
   return rows;
 }
