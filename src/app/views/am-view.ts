@@ -1,6 +1,6 @@
 // Activation Maximization (Erhan et al. 2009; Simonyan et al. 2014; Yosinski et al. 2015; Olah et
 // al. 2017): gradient ascent on the image from noise, with Yosinski's regularization presets, the
-// pixel or Fourier parameterization, jitter and restarts. The objective curve is drawn as it runs;
+// pixel or Fourier parameterization, jitter, random rotation and restarts. The objective curve is drawn as it runs;
 // the result is compared with the unit's highest activation over the sample images (Erhan's check).
 
 import { activationMaximization, highestActivation, mainObjective, PRESET_NAMES, YOSINSKI_PRESETS } from '../../methods/activation-maximization/index.ts';
@@ -22,7 +22,7 @@ const PRESETS: [string, string][] = PRESET_NAMES.filter((p) => p === 'none' || p
 
 export const amView: View = {
   title: 'Activation maximization',
-  summary: 'The image that excites the unit most: gradient ascent from noise (Erhan 2009), with Yosinski et al. 2015’s regularizers, jitter and restarts, in pixels or a decorrelated Fourier basis (Olah et al. 2017).',
+  summary: 'The image that excites the unit most: gradient ascent from noise (Erhan 2009), with Yosinski et al. 2015’s regularizers, jitter, rotation and restarts, in pixels or a decorrelated Fourier basis (Olah et al. 2017).',
   render(ctx: AppContext, root: HTMLElement) {
     const { model, state } = ctx;
     const spatial = model.layerShape(state.layer).length === 4;
@@ -33,6 +33,7 @@ export const amView: View = {
       { name: 'restarts', label: 'Restarts', kind: 'number', value: 1, min: 1, max: 16 },
       { name: 'keep', label: 'Show', kind: 'select', value: 'best', choices: [['best', 'the best restart'], ['all', 'every restart']] },
       { name: 'jitter', label: 'Jitter (px)', kind: 'number', value: 2, min: 0, max: 32 },
+      { name: 'rotate', label: 'Random rotation (± degrees)', kind: 'number', value: 0, min: 0, max: 180 },
       ...(spatial ? [{ name: 'position', label: 'Objective', kind: 'select' as const, value: 'mean', choices: [['mean', 'mean of the map'], ['centre', 'centre position']] as [string, string][] }] : []),
     ]);
     const curve = curveCanvas();
@@ -59,6 +60,7 @@ export const amView: View = {
         restarts: form.number('restarts'),
         keep: form.text('keep') as 'best' | 'all',
         jitter: form.number('jitter') || undefined,
+        rotate: form.number('rotate') || undefined,
         signal: control.signal,
         onStep: async (info) => {
           const { step, values } = info;
@@ -112,6 +114,7 @@ export const amUnitSection: UnitSection = {
         preset: setting(state, 'am', 'preset', 'none'),
         parameterization: setting(state, 'am', 'param', 'pixels') === 'fourier' ? 'fourier' : 'pixels',
         jitter: Number(setting(state, 'am', 'jitter', '2')) || undefined,
+        rotate: Number(setting(state, 'am', 'rotate', '0')) || undefined,
         signal: control.signal,
         onStep: ({ step }) => control.progress(step + 1, steps, `step ${step + 1} of ${steps}`),
       });
