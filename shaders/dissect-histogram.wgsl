@@ -1,39 +1,144 @@
-// Network Dissection, pass 1, step 2 of a batch: count the batch's activations into each unit's
-// histogram (after dissect-range.wgsl has widened the range to hold them). Value v of unit c goes
-// to bin floor(v / 2^level) - base (state[4c], state[4c + 1]). Workgroup (g, c) takes elements
-// k in [g * chunk, (g + 1) * chunk) of unit c (k = n * hw + j, x[n * chw + c * hw + j]), counts
-// them in workgroup memory, and adds its non-zero bins to hist[c * BINS + bin].
+// Network Dissection, pass 1 (streaming quantile): count one batch into each unit's histogram,
+// widening the histogram's range first to hold the batch. Unit c's histogram has BINS bins of width
+// 2^level starting at the absolute bin index base, where the absolute bin of a value v is
+// floor(v / 2^level). (level, base) is always the same function of the running range [lo, hi]
+// (fitLevel below, mirrored by src/reference/dissect.ts): the smallest level at which [lo, hi]
+// spans at most BINS bins, and base = floor(lo / 2^level). Because widths are powers of two, going
+// from level e to level e + d maps absolute bin a to a >> d exactly, so the histogram after any
+// sequence of batches equals the histogram of all the data at the final level: independent of
+// batch size, order and sharding.
+//
+// One workgroup per unit: the batch's range, the new (level, base), the old bins moved if they
+// changed, then every value added to hist[c * BINS + bin] with a global atomic. No workgroup array
+// of bins: on SwiftShader a workgroup's 8 KiB of workgroup memory cost about 0.4 ms, more than
+// counting a unit's batch (16 images of 8x8 hold 1024 values, half of BINS) with global atomics;
+// and one dispatch with few barriers instead of two dispatches and a tree reduction, as barriers
+// and dispatches cost a CPU driver far more than the arithmetic.
+// state[4c..4c+3] = [level, base, bits(lo), bits(hi)]; an empty unit has lo = +inf, hi = -inf.
+// Elements of unit c: x[n * chw + c * hw + j], n < images, j < hw.
 
-struct Params { count: u32, hw: u32, chw: u32, chunk: u32 }
+struct Params { images: u32, hw: u32, chw: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> state: array<i32>;
+@group(0) @binding(2) var<storage, read_write> state: array<i32>;
 @group(0) @binding(3) var<storage, read_write> hist: array<atomic<u32>>;
 
 const WG = 64u;
 const BINS = 2048u;
+const MIN_LEVEL = -120;
+const MAX_LEVEL = 120;
 
-var<workgroup> local: array<atomic<u32>, BINS>;
+var<workgroup> lows: array<f32, WG>;
+var<workgroup> highs: array<f32, WG>;
+var<workgroup> plan: array<i32, 4>; // [shift, old base, new base, new level]
+var<workgroup> rebin: i32;
+
+// floor(log2(v)) for v > 0 from the exponent bits (exact; -127 for subnormals).
+fn exponentOf(v: f32) -> i32 {
+  return i32((bitcast<u32>(v) >> 23u) & 0xffu) - 127;
+}
+
+fn absBin(v: f32, level: i32) -> i32 {
+  return i32(floor(ldexp(v, -level)));
+}
+
+fn fits(lo: f32, hi: f32, level: i32) -> bool {
+  let m = max(abs(lo), abs(hi));
+  return ldexp(m, -level) < 1073741824.0 && absBin(hi, level) - absBin(lo, level) <= i32(BINS) - 1;
+}
+
+fn fitLevel(lo: f32, hi: f32) -> i32 {
+  let span = hi - lo;
+  let m = max(abs(lo), abs(hi));
+  var level = MIN_LEVEL;
+  if (span > 0.0) { level = max(level, exponentOf(span) - 11 - 1); }
+  if (m > 0.0) { level = max(level, exponentOf(m) - 30 - 1); }
+  for (; level < MAX_LEVEL && !fits(lo, hi, level); level++) {}
+  return level;
+}
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = wid.y;
-  for (var b = lid; b < BINS; b += WG) { atomicStore(&local[b], 0u); }
-  workgroupBarrier();
-  let level = state[4u * c];
-  let base = state[4u * c + 1u];
-  let start = wid.x * params.chunk;
-  let end = min(start + params.chunk, params.count);
-  for (var k = start + lid; k < end; k += WG) {
-    let n = k / params.hw;
-    let v = x[n * params.chw + c * params.hw + (k - n * params.hw)];
-    let bin = i32(floor(ldexp(v, -level))) - base;
-    atomicAdd(&local[u32(clamp(bin, 0, i32(BINS) - 1))], 1u);
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x + wid.y * nwg.x; // the dispatch may be folded in 2-D (a surplus workgroup returns)
+  if (c >= arrayLength(&state) / 4u) { return; }
+  let count = params.images * params.hw;
+  let hw = params.hw;
+  // Thread lid visits elements k = lid, lid + WG, ... as (image n, position j), advanced by whole
+  // steps (no division per element, costly on a CPU driver).
+  let stepN = WG / hw;
+  let stepJ = WG % hw;
+  var lo = 0x1.fffffep+127f; // the f32 extremes (infinities are not constant expressions)
+  var hi = -0x1.fffffep+127f;
+  var n = lid / hw;
+  var j = lid % hw;
+  for (var k = lid; k < count; k += WG) {
+    let v = x[n * params.chw + c * hw + j];
+    lo = min(lo, v);
+    hi = max(hi, v);
+    n += stepN;
+    j += stepJ;
+    if (j >= hw) {
+      j -= hw;
+      n++;
+    }
   }
+  lows[lid] = lo;
+  highs[lid] = hi;
   workgroupBarrier();
-  for (var b = lid; b < BINS; b += WG) {
-    let total = atomicLoad(&local[b]);
-    if (total != 0u) { atomicAdd(&hist[c * BINS + b], total); }
+
+  if (lid == 0u) {
+    for (var t = 1u; t < WG; t++) {
+      lo = min(lo, lows[t]);
+      hi = max(hi, highs[t]);
+    }
+    let oldLevel = state[4u * c];
+    let oldBase = state[4u * c + 1u];
+    let oldLo = bitcast<f32>(state[4u * c + 2u]);
+    let oldHi = bitcast<f32>(state[4u * c + 3u]);
+    let newLo = min(oldLo, lo);
+    let newHi = max(oldHi, hi);
+    let level = fitLevel(newLo, newHi);
+    let base = absBin(newLo, level);
+    rebin = select(0, 1, oldLo <= oldHi && (level != oldLevel || base != oldBase));
+    plan = array<i32, 4>(min(level - oldLevel, 31), oldBase, base, level);
+    state[4u * c] = level;
+    state[4u * c + 1u] = base;
+    state[4u * c + 2u] = bitcast<i32>(newLo);
+    state[4u * c + 3u] = bitcast<i32>(newHi);
+  }
+  let row = c * BINS;
+  if (workgroupUniformLoad(&rebin) != 0) {
+    // Rebin: old absolute bin a = oldBase + b goes to a >> shift (arithmetic: floor for negatives).
+    // Thread lid takes out bins lid, lid + WG, ... into registers, and after a barrier adds them
+    // back where they now go (a workgroup array of the bins costs SwiftShader far more).
+    var moved: array<u32, BINS / WG>;
+    for (var i = 0u; i < BINS / WG; i++) { moved[i] = atomicExchange(&hist[row + lid + i * WG], 0u); }
+    storageBarrier();
+    workgroupBarrier();
+    let shift = u32(plan[0]);
+    for (var i = 0u; i < BINS / WG; i++) {
+      if (moved[i] != 0u) {
+        let to = ((plan[1] + i32(lid + i * WG)) >> shift) - plan[2];
+        atomicAdd(&hist[row + u32(clamp(to, 0, i32(BINS) - 1))], moved[i]);
+      }
+    }
+  }
+
+  // The batch's values, at the new level (atomic adds commute with the rebinning's).
+  let base = plan[2];
+  let level = plan[3];
+  n = lid / hw;
+  j = lid % hw;
+  for (var k = lid; k < count; k += WG) {
+    let v = x[n * params.chw + c * hw + j];
+    let bin = i32(floor(ldexp(v, -level))) - base;
+    atomicAdd(&hist[row + u32(clamp(bin, 0, i32(BINS) - 1))], 1u);
+    n += stepN;
+    j += stepJ;
+    if (j >= hw) {
+      j -= hw;
+      n++;
+    }
   }
 }

@@ -1,13 +1,16 @@
 // The dissection kernels (src/ops/dissect.ts) against their CPU references (src/reference/dissect.ts),
 // on awkward shapes: odd map sizes, one image, ranges that grow batch after batch (rebinning),
-// negative values, a constant unit, labels in several entries.
+// negative values, a constant unit, labels in several entries; the tally on ratios that are not
+// whole numbers, maps larger than the masks, maps wider than a workgroup, a batch that is not a
+// multiple of anything, sparse units hot only at borders and corners, values within an ulp of the
+// threshold.
 
 import { describe, expect, it } from 'vitest';
 import { getEngine, randomArray } from './helpers/engine.ts';
-import { createHistogramState, createTallyCounters, recordHistogram, recordTally, HISTOGRAM_BINS } from '../src/ops/dissect.ts';
+import { createHistogramState, createTallyCounters, listHotCells, recordHistogram, recordTally, HISTOGRAM_BINS } from '../src/ops/dissect.ts';
 import * as ref from '../src/reference/dissect.ts';
 
-describe('dissect-range + dissect-histogram', () => {
+describe('dissect-histogram', () => {
   it('give the reference histogram, bin for bin, over batches whose range keeps growing', async () => {
     const engine = await getEngine();
     const [c, h, w] = [3, 5, 7];
@@ -42,19 +45,65 @@ describe('dissect-range + dissect-histogram', () => {
     gpu.state.dispose();
     gpu.hist.dispose();
   });
+  it('give the reference histogram for [N, C] outputs (one value per map) and maps larger than a workgroup', async () => {
+    const engine = await getEngine();
+    for (const shape of [
+      [5, 70],
+      [2, 3, 9, 11],
+    ]) {
+      const [c, hw] = [shape[1], shape.length === 4 ? shape[2] * shape[3] : 1];
+      const gpu = createHistogramState(engine, c);
+      const cpu = Array.from({ length: c }, () => ref.emptyHistogram());
+      for (let b = 0; b < 3; b++) {
+        const data = randomArray(shape[0] * c * hw, 40 + b, -1, 1).map((v) => v * 3 ** b);
+        const x = engine.tensor(data, shape);
+        recordHistogram(engine, x, gpu);
+        x.dispose();
+        for (let k = 0; k < c; k++) ref.addValues(cpu[k], ref.unitValues(data, shape[0], c, hw, k));
+      }
+      const hist = await gpu.hist.read();
+      const state = await gpu.state.read();
+      for (let k = 0; k < c; k++) {
+        expect([state[4 * k], state[4 * k + 1]], `${shape} unit ${k} level, base`).toEqual([cpu[k].level, cpu[k].base]);
+        expect(Array.from(hist.subarray(k * HISTOGRAM_BINS, (k + 1) * HISTOGRAM_BINS)), `${shape} unit ${k} bins`).toEqual(Array.from(cpu[k].counts));
+      }
+      gpu.state.dispose();
+      gpu.hist.dispose();
+    }
+  });
 });
 
 describe('dissect-tally', () => {
-  it('gives the reference intersections, areas and peaks, upsampling as resizeBilinear does', async () => {
+  it('gives the reference intersections, areas and peaks, upsampling as resizeBilinear does, skipping cold cells exactly', async () => {
     const engine = await getEngine();
-    // Maps 3x4 upsampled to masks 7x9 (awkward ratios); the same sizes (no upsampling) too.
-    for (const [h, w] of [
-      [3, 4],
-      [7, 9],
+    const [n, c, e, L, K] = [11, 6, 3, 11, 3]; // 11 images: two workgroups of 8, the second short
+    // Maps upsampled by ratios that are not whole numbers, by a whole ratio, not at all, shrunk (maps
+    // larger than the masks), and a map wider than a workgroup (a thread's cells wrap rows).
+    for (const [h, w, sh, sw] of [
+      [3, 4, 7, 9],
+      [4, 3, 16, 12],
+      [7, 9, 7, 9],
+      [9, 13, 7, 9],
+      [2, 70, 5, 75],
     ]) {
-      const [n, c, sh, sw, e, L, K] = [11, 5, 7, 9, 3, 11, 3]; // 11 images: two workgroups of 8, the second short
-      const a = randomArray(n * c * h * w, 3 + h, -1, 2);
-      const thresholds = new Float32Array([0.5, 1.5, -2, 0.9, 3]); // unit 2 masks everything, unit 4 nothing
+      const a = randomArray(n * c * h * w, 3 + h + w, -1, 2);
+      const t07 = Math.fround(0.7);
+      const thresholds = new Float32Array([0.5, -2, Infinity, 2.5, t07, 2 ** -126]);
+      const hw = h * w;
+      for (let i = 0; i < n; i++) {
+        const map = (k: number) => a.subarray((i * c + k) * hw, (i * c + k + 1) * hw);
+        // Unit 3: hot only where a value of 3 is planted (corners and borders, one inside), cold elsewhere.
+        const sparse = map(3);
+        sparse.forEach((v, j) => (sparse[j] = v / 2));
+        for (const j of [[0, hw - 1, w - 1, (h - 1) * w][i % 4], Math.floor(hw / 2) + i]) sparse[j % hw] = 3;
+        // Unit 4: every value within a few units in the last place of its threshold, where mix()'s
+        // rounding decides (the cold test must keep these cells).
+        map(4).forEach((v, j, m) => (m[j] = Math.fround(t07 * (1 + Math.round(v * 2) * 2 ** -23))));
+        // Unit 5: a ReLU's sparse map, zero but for one pixel in some images; its threshold is above zero.
+        const relu = map(5);
+        relu.fill(0);
+        if (i % 3 !== 0) relu[(i * 7) % hw] = 1;
+      }
       const labelMaps = new Int32Array(n * e * sh * sw).map((_, i) => Math.floor(randomArray(1, i)[0] * 7 + 6) % L);
       const present = new Int32Array(n).map((_, i) => [0b101, 0b010, 0b111, 0][i % 4]);
       const counters = createTallyCounters(engine, c, L, K);
@@ -65,13 +114,25 @@ describe('dissect-tally', () => {
       const s = await up.read();
       const inter = new Float64Array(c * L);
       const area = new Float64Array(c * K);
-      const expectedPeak = ref.tallyReference(s, [n, c, sh * sw], thresholds, labelMaps, e, present, inter, area, L, K);
-      expect(Array.from(await counters.inter.read()), `${h}x${w} intersections`).toEqual(Array.from(inter));
-      expect(Array.from(await counters.area.read()), `${h}x${w} areas`).toEqual(Array.from(area));
-      expect(Array.from(await peak.read()), `${h}x${w} peaks`).toEqual(Array.from(expectedPeak));
-      expect(area[2 * K + 0]).toBe(6 * sh * sw); // unit 2 masks every pixel of the 6 images with bit 0
-      expect(area.subarray(4 * K, 5 * K).every((v) => v === 0)).toBe(true);
-      for (const t of [...tensors, peak, up, counters.inter, counters.area]) t.dispose();
+      ref.tallyReference(s, [n, c, sh * sw], thresholds, labelMaps, e, present, inter, area, L, K);
+      const where = `${h}x${w} to ${sh}x${sw}`;
+      expect(Array.from(await counters.inter.read()), `${where} intersections`).toEqual(Array.from(inter));
+      expect(Array.from(await counters.area.read()), `${where} areas`).toEqual(Array.from(area));
+      expect(Array.from(await peak.read()), `${where} peaks`).toEqual(Array.from(ref.mapPeaks(a, [n, c, hw])));
+      expect(area[1 * K + 0]).toBe(6 * sh * sw); // unit 1 masks every pixel of the 6 images with bit 0
+      expect(area.subarray(2 * K, 3 * K).every((v) => v === 0)).toBe(true); // a dead unit masks nothing
+      for (const k of [3, 5]) expect(area[k * K + 0], `${where} unit ${k} masks a few pixels`).toBeGreaterThan(0);
+      expect(area[3 * K + 0]).toBeLessThan((6 * sh * sw) / 2);
+      // The cells the tally looked at: the reference's, and for the sparse units only a few.
+      const { count, hot } = listHotCells(engine, tensors[0], tensors[1]);
+      const listed = Array.from((await hot.read()).subarray(0, (await count.read())[0])).sort((x, y) => x - y);
+      const expectedHot = ref.hotCells(a, [n, c, h, w], thresholds);
+      expect(listed, `${where} hot cells`).toEqual(expectedHot);
+      const ofUnit = (k: number) => expectedHot.filter((cell) => Math.floor(cell / hw) % c === k).length;
+      expect(ofUnit(1)).toBe(n * hw); // masks everything: every cell hot
+      expect(ofUnit(2)).toBe(0); // dead
+      for (const k of [3, 5]) expect(ofUnit(k), `${where} unit ${k} hot cells`).toBeLessThanOrEqual(n * 8);
+      for (const t of [...tensors, peak, up, count, hot, counters.inter, counters.area]) t.dispose();
     }
   });
 

@@ -3,19 +3,22 @@
 // else needs them. CPU references: src/reference/dissect.ts.
 //
 // Pass 1 keeps, per unit, BINS bins of width 2^level over the running range [lo, hi] of the unit's
-// activations (shaders/dissect-range.wgsl explains why the result does not depend on batching,
+// activations (shaders/dissect-histogram.wgsl explains why the result does not depend on batching,
 // order or sharding). Memory is C * BINS counters whatever the dataset's size.
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
 import { check, checkTensor, shapeString } from './util.ts';
 
-export const HISTOGRAM_BINS = 2048; // dissect-range.wgsl, dissect-histogram.wgsl
-export const MAX_TALLY_LABELS = 3072; // dissect-tally.wgsl's LABEL_SLOTS at most (12 KiB of workgroup memory)
+export const HISTOGRAM_BINS = 2048; // dissect-histogram.wgsl
+/** Label numbers the tally takes (Broden's go to 1197): inter holds units x labels counters. */
+export const MAX_TALLY_LABELS = 3072;
 const WG = 64;
-const TALLY_IMAGES = 8; // dissect-tally.wgsl's IMAGES
-/** Elements per workgroup of dissect-histogram: enough that clearing and flushing 2048 bins is a small part. */
-const CHUNK = 16 * 1024;
+/**
+ * Threads of dissect-hot-cells (about: a whole number of maps' cells) and of dissect-tally, each
+ * looping over many maps or hot cells: on a CPU driver (SwiftShader) every workgroup costs.
+ */
+const TALLY_THREADS = 2048;
 
 /** A unit's histogram state on the GPU: [C, 4] i32 (level, base, bits of lo, bits of hi) and [C, BINS] counts. */
 export interface HistogramState {
@@ -48,13 +51,7 @@ export function recordHistogram(engine: Engine, x: Tensor, { state, hist }: Hist
   check(op, state.shape[0] === c, `x ${shapeString(x.shape)} has ${c} units but the histogram state holds ${state.shape[0]}`);
   checkBindable(engine, op, 'x', x);
   engine.scoped(op, () => {
-    engine.run('dissect-range', { bindings: { x, state, hist }, uniforms: { images: n, hw, chw: c * hw }, workgroups: c });
-    const count = n * hw;
-    engine.run('dissect-histogram', {
-      bindings: { x, state, hist },
-      uniforms: { count, hw, chw: c * hw, chunk: CHUNK },
-      workgroups: [Math.ceil(count / CHUNK), c, 1],
-    });
+    engine.run('dissect-histogram', { bindings: { x, state, hist }, uniforms: { images: n, hw, chw: c * hw }, workgroups: c });
   });
 }
 
@@ -74,7 +71,7 @@ export function createTallyCounters(engine: Engine, channels: number, labels: nu
  * Records the tally of one batch: a [N, C, h, w] (the maps, upsampled inside the kernel to the
  * mask size [sh, sw] exactly as resizeBilinear does), thresholds [C], labels [N, E, sh, sw] i32
  * (0 = none, < L), present [N] i32 (bit k: image n has labels in category k). Returns peak [N, C],
- * each upsampled map's maximum.
+ * each map's maximum at its own resolution (what ranks a unit's top images).
  */
 export function recordTally(engine: Engine, a: Tensor, thresholds: Tensor, labels: Tensor, present: Tensor, counters: TallyCounters): Tensor {
   const op = 'dissectTally';
@@ -92,15 +89,37 @@ export function recordTally(engine: Engine, a: Tensor, thresholds: Tensor, label
   checkBindable(engine, op, 'a', a);
   checkBindable(engine, op, 'labels', labels);
   return engine.scoped(op, () => {
-    const peak = engine.empty([n, c]);
-    engine.run('dissect-tally', {
-      bindings: { a, threshold: thresholds, labels, present, inter: counters.inter, area: counters.area, peak },
-      uniforms: { images: n, channels: c, inH: h, inW: w, outH: sh, outW: sw, ratioH: h / sh, ratioW: w / sw, entries, labels: labelCount, categories },
-      overrides: { LABEL_SLOTS: Math.ceil(labelCount / 64) * 64 },
-      workgroups: [c, Math.ceil(n / TALLY_IMAGES), 1],
-    });
-    return peak;
+    const { count, hot } = listHotCells(engine, a, thresholds);
+    try {
+      engine.run('dissect-tally', {
+        bindings: { a, threshold: thresholds, labels, present, count, hot, inter: counters.inter, area: counters.area },
+        uniforms: { channels: c, inH: h, inW: w, outH: sh, outW: sw, ratioH: h / sh, ratioW: w / sw, entries, labels: labelCount, categories, threads: TALLY_THREADS },
+        workgroups: TALLY_THREADS / WG,
+      });
+      return engine.ops.spatialMax(a);
+    } finally {
+      count.dispose();
+      hot.dispose();
+    }
   });
+}
+
+/**
+ * The hot cells of a [N, C, h, w] at thresholds [C] (dissect-hot-cells.wgsl): count [1] and hot
+ * [N * C * h * w], whose first count[0] entries are the cells (map * h * w + cell), unordered.
+ */
+export function listHotCells(engine: Engine, a: Tensor, thresholds: Tensor): { count: Tensor; hot: Tensor } {
+  const [n, c, h, w] = a.shape;
+  const cells = h * w;
+  const groups = Math.min(n * c, Math.ceil(TALLY_THREADS / cells));
+  const count = engine.zeros([1], 'i32');
+  const hot = engine.empty([n * c * cells], 'i32');
+  engine.run('dissect-hot-cells', {
+    bindings: { a, threshold: thresholds, count, hot },
+    uniforms: { maps: n * c, channels: c, inH: h, inW: w, groups },
+    workgroups: Math.ceil((groups * cells) / WG),
+  });
+  return { count, hot };
 }
 
 export { WG as DISSECT_WG };

@@ -1,5 +1,5 @@
 // CPU references for Network Dissection's kernels (src/ops/dissect.ts): the streaming histogram
-// (dissect-range.wgsl + dissect-histogram.wgsl) and the IoU tally (dissect-tally.wgsl). The
+// (dissect-histogram.wgsl) and the IoU tally (dissect-hot-cells.wgsl, dissect-tally.wgsl). The
 // histogram arithmetic is float32's, as on the GPU, so that both give the same bins exactly; the
 // method also uses fitLevel/absBin to merge shards' histograms.
 
@@ -87,8 +87,33 @@ export function unitValues(x: ArrayLike<number>, n: number, c: number, hw: numbe
 }
 
 /**
- * The tally of one batch (dissect-tally.wgsl): s [N, C, S], thresholds [C], labels [N, E, S],
- * present [N] bitmasks; adds to inter [C, L] and area [C, K], returns peak [N, C].
+ * The hot cells of maps a [N, C, h, w] (dissect-hot-cells.wgsl): cell (i, j) of map m, listed as
+ * m * h * w + i * w + j, has corners (i, j), (i, j1), (i1, j), (i1, j1) with i1 = min(i + 1, h - 1),
+ * j1 = min(j + 1, w - 1), and is hot when max(corners) + (max |corners| + |T|) * 2^-16 >= T in
+ * float32 (T = +inf: never). Sorted (the kernel lists them in no particular order).
+ */
+export function hotCells(a: ArrayLike<number>, [n, c, h, w]: [number, number, number, number], thresholds: ArrayLike<number>): number[] {
+  const f = Math.fround;
+  const out: number[] = [];
+  for (let m = 0; m < n * c; m++) {
+    const t = thresholds[m % c];
+    if (!(t <= 3.4028234663852886e38)) continue;
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        const [i1, j1] = [Math.min(i + 1, h - 1), Math.min(j + 1, w - 1)];
+        const corners = [a[m * h * w + i * w + j], a[m * h * w + i * w + j1], a[m * h * w + i1 * w + j], a[m * h * w + i1 * w + j1]];
+        const top = Math.max(...corners);
+        const size = Math.max(...corners.map(Math.abs));
+        if (f(top + f(f(size + Math.abs(t)) * 2 ** -16)) >= t) out.push(m * h * w + i * w + j);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The tally of one batch (dissect-tally.wgsl): s [N, C, S] (the maps upsampled to the mask size),
+ * thresholds [C], labels [N, E, S], present [N] bitmasks; adds to inter [C, L] and area [C, K].
  */
 export function tallyReference(
   s: ArrayLike<number>,
@@ -101,25 +126,29 @@ export function tallyReference(
   area: Float64Array,
   labelCount: number,
   categories: number,
-): Float32Array {
-  const peak = new Float32Array(n * c);
+): void {
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < c; k++) {
       let masked = 0;
-      let best = -Infinity;
       for (let x = 0; x < pixels; x++) {
-        const v = s[(i * c + k) * pixels + x];
-        best = Math.max(best, v);
-        if (v < thresholds[k]) continue;
+        if (!(s[(i * c + k) * pixels + x] >= thresholds[k])) continue;
         masked++;
         for (let e = 0; e < entries; e++) {
           const l = labels[(i * entries + e) * pixels + x];
           if (l > 0) inter[k * labelCount + l]++;
         }
       }
-      peak[i * c + k] = best;
       for (let cat = 0; cat < categories; cat++) if ((present[i] >>> cat) & 1) area[k * categories + cat] += masked;
     }
   }
+}
+
+/**
+ * Each map's maximum at its own resolution, a [N, C, hw] -> [N, C] (the tally's peak, which ranks a
+ * unit's top images as NetDissect-Lite does: the max over the feature map, not over its upsampling).
+ */
+export function mapPeaks(a: ArrayLike<number>, [n, c, hw]: [number, number, number]): Float32Array {
+  const peak = new Float32Array(n * c).fill(-Infinity);
+  for (let m = 0; m < n * c; m++) for (let j = 0; j < hw; j++) peak[m] = Math.max(peak[m], a[m * hw + j]);
   return peak;
 }

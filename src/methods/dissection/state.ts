@@ -47,7 +47,11 @@ export interface Concept {
 
 export interface TopImage {
   image: number;
-  /** The unit's maximum over the image's (upsampled) map. */
+  /**
+   * The unit's maximum over the image's map at the layer's resolution (NetDissect-Lite's ranking).
+   * States written before the tally skipped cold cells held the upsampled map's maximum, a little
+   * lower; they still merge (the counts are the same), only the top images' order may mix the two.
+   */
   value: number;
 }
 
