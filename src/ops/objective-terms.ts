@@ -13,6 +13,8 @@ import { check, checkSameShape, checkTensor, groupsFor } from './util.ts';
 const WG = 64;
 /** squaredDistance's threads at most: each adds its share, so energy-sum adds no more partials. */
 const MAX_PARTIALS = 4096;
+/** An integer alpha up to this is raised to its power by multiplication (6, the default, is), others by pow. */
+const MAX_INT_ALPHA = 16;
 
 /** The weights of the image priors: weight * R for each, R_a = sum |x|^alpha, R_TV of totalVariation. */
 export interface ImagePriors {
@@ -91,9 +93,8 @@ export function objectiveTermOps(engine: Engine) {
         check(op, loss.value.size === 1, `loss.value must hold one number, got shape [${loss.value.shape.join(', ')}]`);
       }
       const [n, c, h, w] = x.shape;
-      const rowBlocks = Math.ceil(h / 4);
       const quads = Math.ceil(w / 4);
-      const threads = n * c * rowBlocks * quads; // one per 4 x 4 pixels of a plane
+      const threads = n * c * h * quads; // one per 4 neighbouring pixels of a row
       return engine.scoped(op, () => {
         const grad = engine.empty(x.shape);
         const partials = engine.empty([threads]);
@@ -103,7 +104,6 @@ export function objectiveTermOps(engine: Engine) {
             planes: n * c,
             height: h,
             width: w,
-            rowBlocks,
             quads,
             alpha,
             alphaWeight,
@@ -112,9 +112,16 @@ export function objectiveTermOps(engine: Engine) {
             eps: beta < 2 ? TV_EPSILON : 0,
             tvWeight,
             gradScale,
-            hasBase: loss.grad ? 1 : 0,
           },
-          overrides: { WG },
+          // The choices compiled in: see image-priors.wgsl.
+          overrides: {
+            WG,
+            TV: tvWeight !== 0 ? 1 : 0,
+            ALPHA: alphaWeight !== 0 ? 1 : 0,
+            BASE: loss.grad ? 1 : 0,
+            BETA_TWO: beta === 2 ? 1 : 0,
+            INT_ALPHA: Number.isInteger(alpha) && alpha <= MAX_INT_ALPHA ? alpha : 0,
+          },
           workgroups: groupsFor(threads, WG),
         });
         const value = energySum(engine, partials, threads, loss.value);
