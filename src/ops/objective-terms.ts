@@ -11,7 +11,7 @@ import { TV_EPSILON, type ValueAndGrad } from './image-regularizers.ts';
 import { check, checkSameShape, checkTensor, groupsFor } from './util.ts';
 
 const WG = 64;
-/** squaredDistance's threads at most: each adds its share, so energy-sum adds no more partials. */
+/** squaredDistance's threads at most (each takes 2 vec4s or more): energy-sum adds no more partials. */
 const MAX_PARTIALS = 4096;
 /** An integer alpha up to this is raised to its power by multiplication (6, the default, is), others by pow. */
 const MAX_INT_ALPHA = 16;
@@ -56,11 +56,12 @@ export function objectiveTermOps(engine: Engine) {
       checkTensor(op, 'target', target);
       checkSameShape(op, x, target, ['x', 'target']);
       checkWeight(op, 'weight', weight);
-      const threads = Math.min(Math.ceil(x.size / 4), MAX_PARTIALS);
+      const vec4s = Math.ceil(x.size / 4);
+      const threads = Math.min(Math.ceil(vec4s / 2), MAX_PARTIALS);
       return engine.scoped(op, () => {
         const grad = engine.empty(x.shape);
         const partials = engine.empty([threads]);
-        engine.run('squared-distance', { bindings: { x, goal: target, grad, partials }, uniforms: { n: x.size, threads, weight }, overrides: { WG }, workgroups: groupsFor(threads, WG) });
+        engine.run('squared-distance', { bindings: { x, goal: target, grad, partials }, uniforms: { n: x.size, vec4s, threads, weight }, overrides: { WG }, workgroups: groupsFor(threads, WG) });
         const value = energySum(engine, partials, threads);
         partials.dispose();
         return { value, grad };
