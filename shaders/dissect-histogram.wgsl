@@ -127,12 +127,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
   // The batch's values, at the new level (atomic adds commute with the rebinning's).
   let base = plan[2];
-  let level = plan[3];
+  let scale = ldexp(1.0, -plan[3]); // 2^-level: a normal float for levels in [-120, 120]
   n = lid / hw;
   j = lid % hw;
   for (var k = lid; k < count; k += WG) {
     let v = x[n * params.chw + c * hw + j];
-    let bin = i32(floor(ldexp(v, -level))) - base;
+    let bin = i32(floor(v * scale)) - base;
     atomicAdd(&hist[row + u32(clamp(bin, 0, i32(BINS) - 1))], 1u);
     n += stepN;
     j += stepJ;

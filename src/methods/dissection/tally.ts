@@ -9,7 +9,7 @@ import type { Dataset } from '../../data/broden.ts';
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Model } from '../../models/model.ts';
 import { createTallyCounters, recordTally, type TallyCounters } from '../../ops/dissect.ts';
-import { datasetImages, imageBatches } from '../common/image-set.ts';
+import { datasetImages, imageBatches, type ImageSet } from '../common/image-set.ts';
 import { layerThresholds, type PassOptions } from './quantile.ts';
 import { TALLY_KIND, bestImages, type Concept, type QuantileState, type TallyLayer, type TallyState, type TopImage } from './state.ts';
 
@@ -28,9 +28,11 @@ interface BatchLabels {
   present: Int32Array;
 }
 
-/** Image i's label maps in every category, packed as [entries, sh * sw]; adds their areas to labelArea. */
-function packLabels(dataset: Dataset, images: number[], categories: string[], pixels: number, labelArea: number[]): BatchLabels {
-  const perImage = images.map((i) => categories.map((c) => dataset.loadLabelMasks(i, c)));
+/**
+ * The batch's label maps in every category (perImage[n][k]: image n's maps in category k), packed
+ * as [images, entries, sh * sw]; adds their areas to labelArea.
+ */
+function packLabels(dataset: Dataset, images: number[], perImage: Int32Array[][][], categories: string[], pixels: number, labelArea: number[]): BatchLabels {
   const entries = Math.max(1, ...perImage.map((maps) => maps.reduce((s, m) => s + m.length, 0)));
   const labels = new Int32Array(images.length * entries * pixels);
   const present = new Int32Array(images.length);
@@ -139,10 +141,22 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
     let batches = 0;
     const total = options.end - options.start;
     options.onProgress?.(done, total);
-    for await (const { start, tensor } of imageBatches(model, datasetImages(dataset), { ...options, start: options.start + skip })) {
+    // Each image's label maps are read right after its picture: a dataset may keep only the image it
+    // drew last (the concept set draws each image once for both then, not twice).
+    const masks = new Map<number, Int32Array[][]>();
+    const set: ImageSet = {
+      ...datasetImages(dataset),
+      load(i) {
+        const picture = dataset.loadImage(i);
+        masks.set(i, categories.map((c) => dataset.loadLabelMasks(i, c)));
+        return picture;
+      },
+    };
+    for await (const { start, tensor } of imageBatches(model, set, { ...options, start: options.start + skip })) {
       const count = tensor.shape[0];
       const images = Array.from({ length: count }, (_, k) => start + k);
-      const packed = packLabels(dataset, images, categories, sh * sw, labelArea);
+      const packed = packLabels(dataset, images, images.map((i) => masks.get(i)!), categories, sh * sw, labelArea);
+      masks.clear();
       const labels = engine.tensor(packed.labels, [count, packed.entries, sh, sw], 'i32');
       const present = engine.tensor(packed.present, [count], 'i32');
       const outputs = await model.forward(tensor, { until: last });
