@@ -8,16 +8,18 @@
 // sequence of batches equals the histogram of all the data at the final level: independent of
 // batch size, order and sharding.
 //
-// One workgroup per unit: the batch's range, the new (level, base), the old bins moved if they
-// changed, then every value added to hist[c * BINS + bin] with a global atomic. No workgroup array
-// of bins: on SwiftShader a workgroup's 8 KiB of workgroup memory cost about 0.4 ms, more than
-// counting a unit's batch (16 images of 8x8 hold 1024 values, half of BINS) with global atomics;
-// and one dispatch with few barriers instead of two dispatches and a tree reduction, as barriers
-// and dispatches cost a CPU driver far more than the arithmetic.
+// A workgroup takes units wid.x, wid.x + workgroups, ... in turn; per unit: the batch's range, the
+// new (level, base), the old bins moved if they changed, then every value added to
+// hist[c * BINS + bin] with a global atomic. On a CPU driver (SwiftShader) a workgroup that meets a
+// barrier costs about 0.1 ms to start (a coroutine per SIMD group), far more than a unit's batch
+// of a deep layer (16 images of 8x8: 1024 values), so ops/dissect.ts gives each workgroup several
+// units of a small layer; and no workgroup array of bins (counting with global atomics: a unit's
+// batch may hold fewer values than BINS, and 8 KiB of workgroup memory cost SwiftShader about
+// 0.4 ms a workgroup).
 // state[4c..4c+3] = [level, base, bits(lo), bits(hi)]; an empty unit has lo = +inf, hi = -inf.
 // Elements of unit c: x[n * chw + c * hw + j], n < images, j < hw.
 
-struct Params { images: u32, hw: u32, chw: u32 }
+struct Params { images: u32, hw: u32, chw: u32, units: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -60,8 +62,12 @@ fn fitLevel(lo: f32, hi: f32) -> i32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = wid.x + wid.y * nwg.x; // the dispatch may be folded in 2-D (a surplus workgroup returns)
-  if (c >= arrayLength(&state) / 4u) { return; }
+  for (var c = wid.x; c < params.units; c += nwg.x) {
+    countUnit(c, lid);
+  }
+}
+
+fn countUnit(c: u32, lid: u32) {
   let count = params.images * params.hw;
   let hw = params.hw;
   // Thread lid visits elements k = lid, lid + WG, ... as (image n, position j), advanced by whole

@@ -14,6 +14,7 @@ export const HISTOGRAM_BINS = 2048; // dissect-histogram.wgsl
 /** Label numbers the tally takes (Broden's go to 1197): inter holds units x labels counters. */
 export const MAX_TALLY_LABELS = 3072;
 const WG = 64;
+const HISTOGRAM_VALUES_PER_WORKGROUP = 16 * 1024;
 /**
  * Threads of dissect-hot-cells (about: a whole number of maps' cells) and of dissect-tally, each
  * looping over many maps or hot cells: on a CPU driver (SwiftShader) every workgroup costs.
@@ -51,7 +52,9 @@ export function recordHistogram(engine: Engine, x: Tensor, { state, hist }: Hist
   check(op, state.shape[0] === c, `x ${shapeString(x.shape)} has ${c} units but the histogram state holds ${state.shape[0]}`);
   checkBindable(engine, op, 'x', x);
   engine.scoped(op, () => {
-    engine.run('dissect-histogram', { bindings: { x, state, hist }, uniforms: { images: n, hw, chw: c * hw }, workgroups: c });
+    // Enough values per workgroup that starting it is a small part (see dissect-histogram.wgsl).
+    const workgroups = Math.min(c, Math.ceil((c * n * hw) / HISTOGRAM_VALUES_PER_WORKGROUP), 65535);
+    engine.run('dissect-histogram', { bindings: { x, state, hist }, uniforms: { images: n, hw, chw: c * hw, units: c }, workgroups });
   });
 }
 

@@ -88,13 +88,9 @@ export interface TallyState {
 }
 
 export function unitHistogram(l: QuantileLayer, unit: number): UnitHistogram {
-  return {
-    level: l.level[unit],
-    base: l.base[unit],
-    lo: l.lo[unit],
-    hi: l.hi[unit],
-    counts: Float64Array.from(l.counts.slice(unit * BINS, (unit + 1) * BINS)),
-  };
+  const counts = new Float64Array(BINS);
+  for (let j = 0; j < BINS; j++) counts[j] = l.counts[unit * BINS + j];
+  return { level: l.level[unit], base: l.base[unit], lo: l.lo[unit], hi: l.hi[unit], counts };
 }
 
 function setUnitHistogram(l: QuantileLayer, unit: number, h: UnitHistogram): void {

@@ -10,7 +10,7 @@ import type { Tensor } from '../../engine/tensor.ts';
 import type { Model } from '../../models/model.ts';
 import { createTallyCounters, recordTally, type TallyCounters } from '../../ops/dissect.ts';
 import { datasetImages, imageBatches, type ImageSet } from '../common/image-set.ts';
-import { layerThresholds, type PassOptions } from './quantile.ts';
+import { layerThresholds, unsigned, type PassOptions } from './quantile.ts';
 import { TALLY_KIND, bestImages, type Concept, type QuantileState, type TallyLayer, type TallyState, type TopImage } from './state.ts';
 
 /** The dataset's concepts by label number, and each one's category index. */
@@ -108,8 +108,8 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
         thresholds: thresholds[i].units.map((u) => u.threshold),
         tolerance: thresholds[i].units.map((u) => u.tolerance),
         dead: thresholds[i].units.map((u) => u.dead),
-        inter: Array.from(inter, (v) => v >>> 0), // u32 counters in i32 buffers
-        area: Array.from(area, (v) => v >>> 0),
+        inter: unsigned(inter), // u32 counters in i32 buffers
+        area: unsigned(area),
         top: top[i].map((l) => [...l]),
       });
     }
