@@ -23,10 +23,14 @@ struct Params { images: u32, hw: u32, chw: u32, units: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(4) var<storage, read> xq: array<vec4<f32>>; // x again, as quads (QUADS)
 @group(0) @binding(2) var<storage, read_write> state: array<i32>;
 @group(0) @binding(3) var<storage, read_write> hist: array<atomic<u32>>;
 
 const WG = 64u;
+// Read x four values at a time (when every map's size hw is a multiple of 4, so that each unit's run
+// of an image starts a quad): a quarter of the loads, which a CPU driver pays for lane by lane.
+override QUADS: bool = false;
 const BINS = 2048u;
 const MIN_LEVEL = -120;
 const MAX_LEVEL = 120;
@@ -67,11 +71,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
 }
 
+// Values (n, j .. j + 3) of unit c when QUADS, else value (n, j) four times.
+fn load(c: u32, n: u32, j: u32) -> vec4<f32> {
+  if (QUADS) { return xq[(n * params.chw + c * params.hw) / 4u + j]; }
+  return vec4(x[n * params.chw + c * params.hw + j]);
+}
+
 fn countUnit(c: u32, lid: u32) {
-  let count = params.images * params.hw;
-  let hw = params.hw;
-  // Thread lid visits elements k = lid, lid + WG, ... as (image n, position j), advanced by whole
-  // steps (no division per element, costly on a CPU driver).
+  // Thread lid visits elements (or quads) k = lid, lid + WG, ... as (image n, position j),
+  // advanced by whole steps (no division per element, costly on a CPU driver).
+  let hw = select(params.hw, params.hw / 4u, QUADS);
+  let count = params.images * hw;
   let stepN = WG / hw;
   let stepJ = WG % hw;
   var lo = 0x1.fffffep+127f; // the f32 extremes (infinities are not constant expressions)
@@ -79,9 +89,9 @@ fn countUnit(c: u32, lid: u32) {
   var n = lid / hw;
   var j = lid % hw;
   for (var k = lid; k < count; k += WG) {
-    let v = x[n * params.chw + c * hw + j];
-    lo = min(lo, v);
-    hi = max(hi, v);
+    let v = load(c, n, j);
+    lo = min(lo, min(min(v.x, v.y), min(v.z, v.w)));
+    hi = max(hi, max(max(v.x, v.y), max(v.z, v.w)));
     n += stepN;
     j += stepJ;
     if (j >= hw) {
@@ -92,7 +102,6 @@ fn countUnit(c: u32, lid: u32) {
   lows[lid] = lo;
   highs[lid] = hi;
   workgroupBarrier();
-
   if (lid == 0u) {
     for (var t = 1u; t < WG; t++) {
       lo = min(lo, lows[t]);
@@ -137,9 +146,13 @@ fn countUnit(c: u32, lid: u32) {
   n = lid / hw;
   j = lid % hw;
   for (var k = lid; k < count; k += WG) {
-    let v = x[n * params.chw + c * hw + j];
-    let bin = i32(floor(v * scale)) - base;
-    atomicAdd(&hist[row + u32(clamp(bin, 0, i32(BINS) - 1))], 1u);
+    let bin = vec4u(clamp(vec4i(floor(load(c, n, j) * scale)) - base, vec4i(0), vec4i(i32(BINS) - 1)));
+    atomicAdd(&hist[row + bin.x], 1u);
+    if (QUADS) {
+      atomicAdd(&hist[row + bin.y], 1u);
+      atomicAdd(&hist[row + bin.z], 1u);
+      atomicAdd(&hist[row + bin.w], 1u);
+    }
     n += stepN;
     j += stepJ;
     if (j >= hw) {

@@ -45,11 +45,14 @@ describe('dissect-histogram', () => {
     gpu.state.dispose();
     gpu.hist.dispose();
   });
-  it('give the reference histogram for [N, C] outputs (one value per map) and maps larger than a workgroup', async () => {
+  it('give the reference histogram for [N, C] outputs (one value per map), maps larger than a workgroup, maps read in quads', async () => {
     const engine = await getEngine();
+    // hw = 1, 99 (read one value at a time), 96 and 8 (multiples of 4: read in quads).
     for (const shape of [
       [5, 70],
       [2, 3, 9, 11],
+      [2, 3, 8, 12],
+      [7, 5, 2, 4],
     ]) {
       const [c, hw] = [shape[1], shape.length === 4 ? shape[2] * shape[3] : 1];
       const gpu = createHistogramState(engine, c);

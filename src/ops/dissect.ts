@@ -54,7 +54,12 @@ export function recordHistogram(engine: Engine, x: Tensor, { state, hist }: Hist
   engine.scoped(op, () => {
     // Enough values per workgroup that starting it is a small part (see dissect-histogram.wgsl).
     const workgroups = Math.min(c, Math.ceil((c * n * hw) / HISTOGRAM_VALUES_PER_WORKGROUP), 65535);
-    engine.run('dissect-histogram', { bindings: { x, state, hist }, uniforms: { images: n, hw, chw: c * hw, units: c }, workgroups });
+    engine.run('dissect-histogram', {
+      bindings: { x, xq: x, state, hist },
+      uniforms: { images: n, hw, chw: c * hw, units: c },
+      overrides: { QUADS: hw % 4 === 0 ? 1 : 0 },
+      workgroups,
+    });
   });
 }
 
