@@ -200,8 +200,8 @@ export interface PriorWeights {
  * Each term is one fused kernel (src/ops/objective-terms.ts): squaredDistance gives the term and
  * the backward pass's seed 2 (Phi - Phi_0) / z at once; imagePriors adds lambda_a R_a(u) and
  * lambda_TV R_TV(u) to the term's value and their gradients to B dImage (the chain rule through
- * x = B u). Unfused (sub, sumSquares, scales, alphaNorm, totalVariation, axpy), a step of the
- * default model took about 20 dispatches beyond the network's; fused, 5 (with B u and the SGD step).
+ * x = B u). Composed of sub, sumSquares, scale, alphaNorm, totalVariation and axpy, a step took
+ * 18 dispatches beyond the network's; fused, 6 (with B u, the two sums and the SGD step).
  */
 export function inversionObjective(
   model: Model,
