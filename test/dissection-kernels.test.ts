@@ -81,9 +81,11 @@ describe('dissect-tally', () => {
     const engine = await getEngine();
     const [n, c, e, L, K] = [11, 6, 3, 11, 3]; // 11 images: two workgroups of 8, the second short
     // Maps upsampled by ratios that are not whole numbers, by a whole ratio, not at all, shrunk (maps
-    // larger than the masks), and a map wider than a workgroup (a thread's cells wrap rows).
+    // larger than the masks), and a map wider than a workgroup (a thread's cells wrap rows); widths
+    // 4 and 8 have their cells listed 4 at a time (QUADS in dissect-hot-cells.wgsl).
     for (const [h, w, sh, sw] of [
       [3, 4, 7, 9],
+      [3, 8, 5, 13],
       [4, 3, 16, 12],
       [7, 9, 7, 9],
       [9, 13, 7, 9],

@@ -119,13 +119,16 @@ export function recordTally(engine: Engine, a: Tensor, thresholds: Tensor, label
 export function listHotCells(engine: Engine, a: Tensor, thresholds: Tensor): { count: Tensor; hot: Tensor } {
   const [n, c, h, w] = a.shape;
   const cells = h * w;
-  const groups = Math.min(n * c, Math.ceil(TALLY_THREADS / cells));
+  const quads = w % 4 === 0; // a thread takes 4 cells of a row (dissect-hot-cells.wgsl)
+  const perMap = quads ? cells / 4 : cells;
+  const groups = Math.min(n * c, Math.ceil(TALLY_THREADS / perMap));
   const count = engine.zeros([1], 'i32');
   const hot = engine.empty([n * c * cells], 'i32');
   engine.run('dissect-hot-cells', {
-    bindings: { a, threshold: thresholds, count, hot },
+    bindings: { a, aq: a, threshold: thresholds, count, hot },
     uniforms: { maps: n * c, channels: c, inH: h, inW: w, groups },
-    workgroups: Math.ceil((groups * cells) / WG),
+    overrides: { QUADS: quads ? 1 : 0 },
+    workgroups: Math.ceil((groups * perMap) / WG),
   });
   return { count, hot };
 }
