@@ -8,12 +8,13 @@
 //
 // Only the pixels of hot cells can be in a mask (dissect-hot-cells.wgsl says why), so each hot cell
 // is evaluated here, with the same taps and mix() as resizeBilinear: the masks are bit-identical
-// to thresholding the upsampled maps. A cell's pixels are a contiguous range per axis, estimated
-// from the ratio and widened by one on each side; each pixel's own taps decide whether it belongs
-// to the cell, so every pixel is counted by exactly one cell. A masked pixel adds 1 to
-// inter[c * L + label] for each of its labels, and a cell's masked pixels add to area[c * K + k] for
-// every category that image n has labels in (bit k of present[n]; NetDissect counts a unit's mask
-// only over the images labelled in the concept's category): global atomics, few at q = 0.005.
+// to thresholding the upsampled maps. A cell's pixels are a contiguous range per axis (the output
+// indices whose taps' lower index is the cell's), estimated from the ratio, widened by one on each
+// side and narrowed by the indices' own taps, so every pixel is counted by exactly one cell. A
+// masked pixel adds 1 to inter[c * L + label] for each of its labels, and a cell's masked pixels
+// add to area[c * K + k] for every category that image n has labels in (bit k of present[n];
+// NetDissect counts a unit's mask only over the images labelled in the concept's category): global
+// atomics, few at q = 0.005.
 // Threads: `threads` of them take hot cells g, g + threads, ... of the count[0] listed.
 
 struct Params { channels: u32, inH: u32, inW: u32, outH: u32, outW: u32, ratioH: f32, ratioW: f32, entries: u32, labels: u32, categories: u32, threads: u32 }
@@ -45,11 +46,15 @@ fn cellStart(i: u32, ratio: f32, outSize: u32) -> u32 {
   return min(u32(max(ceil((f32(i) + 0.5) / ratio - 0.5), 0.0)), outSize);
 }
 
-// Output indices [start, end) that may take their taps from cell i (one extra on each side).
+// Output indices [start, end) that take their taps from cell i: the estimate, widened by one on
+// each side, then narrowed by the indices' own taps (lo only grows with the index).
 fn cellRange(i: u32, ratio: f32, inSize: u32, outSize: u32) -> vec2u {
-  let start = cellStart(i, ratio, outSize);
-  let end = select(cellStart(i + 1u, ratio, outSize), outSize, i + 1u == inSize);
-  return vec2u(max(start, 1u) - 1u, min(end + 1u, outSize));
+  let end0 = select(cellStart(i + 1u, ratio, outSize), outSize, i + 1u == inSize);
+  var start = max(cellStart(i, ratio, outSize), 1u) - 1u;
+  var end = min(end0 + 1u, outSize);
+  for (; start < end && taps(start, ratio, inSize).lo < i; start++) {}
+  for (; end > start && taps(end - 1u, ratio, inSize).lo > i; end--) {}
+  return vec2u(start, end);
 }
 
 @compute @workgroup_size(WG)
@@ -80,12 +85,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     let ys = cellRange(ci, params.ratioH, inH, params.outH);
     let xs = cellRange(cj, params.ratioW, inW, params.outW);
     for (var y = ys.x; y < ys.y; y++) {
-      let ty = taps(y, params.ratioH, inH);
-      if (ty.lo != ci) { continue; }
+      let fy = taps(y, params.ratioH, inH).frac;
       for (var col = xs.x; col < xs.y; col++) {
-        let tx = taps(col, params.ratioW, inW);
-        if (tx.lo != cj) { continue; }
-        let v = mix(mix(c00, c01, tx.frac), mix(c10, c11, tx.frac), ty.frac);
+        let fx = taps(col, params.ratioW, inW).frac;
+        let v = mix(mix(c00, c01, fx), mix(c10, c11, fx), fy);
         if (v >= t) {
           masked++;
           let x = y * params.outW + col;
