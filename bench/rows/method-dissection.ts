@@ -3,6 +3,19 @@
 // pass 2's tally, with their image loading and preprocessing) vs the whole dissection (both passes,
 // the GPU quantile histograms and IoU tally, the labels). Goal: the dissection at most 1.5x the
 // forward passes. images/s = images / the dissection row's time.
+//
+// Measured 2026-12-03 (`npm run bench -- --filter "dissection default" --no-peer --reps 5 --timing
+// wall`, SwiftShader on the 2 shared cores, load average 6-9 from other work: absolute times are
+// about twice an idle machine's, ratios swing by +-0.15 between runs):
+//   default model, 64 images 64x64: before (tally per output pixel, two histogram dispatches with
+//     workgroup bins) 1332 ms baseline vs 4005 ms dissect = 3.0x (idle: 690 vs 3723 ms = 5.4x);
+//     after: 1112-1353 ms vs 1526-1553 ms = 1.13-1.40x (three runs), about 41 images/s.
+//   SqueezeNet 1.1, 8 images 112x112 (`--filter "dissection squeeze" --reps 3`, 1 min): before 1.18x
+//     (idle); after 8142 ms vs 8326 ms = 1.02x (one run at load 12989 vs 15778 ms = 1.21x), about
+//     1 image/s.
+// Where the default model's remaining time goes (CPU ms per batch of 16, 4 layers, under load): the
+// forward pass ~150, histograms ~28, tally ~40 (hot-cell listing, the tally of hot cells, the maps'
+// maxima).
 
 import type { Prepared, Row } from '../harness.ts';
 import type { Model } from '../../src/models/model.ts';
