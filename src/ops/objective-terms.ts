@@ -1,9 +1,9 @@
 // Fused terms of an image objective, for Network Inversion's step (Mahendran & Vedaldi 2015): the
 // reconstruction term ||Phi - Phi_0||^2 / ||Phi_0||^2 with its gradient (the seed of the backward
 // pass), and the two image priors added to the network's gradient. Each is one kernel plus one
-// small sum, where composing sub, sumSquares, scale, alphaNorm, totalVariation and axpy took about
-// fifteen dispatches a step; on a CPU driver (SwiftShader) each dispatch has a fixed cost that
-// outweighs the arithmetic at a 64 x 64 image.
+// small sum (energy-sum.wgsl), 4 dispatches where composing sub, sumSquares, scale, alphaNorm,
+// totalVariation and axpy took 16: on a CPU driver (SwiftShader) each dispatch has a fixed cost
+// that outweighs the arithmetic at a 64 x 64 image.
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
