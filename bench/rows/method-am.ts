@@ -6,18 +6,23 @@
 // Read the ratio of each pair's times in the table. The harness times whole runs, so AM's rows also
 // hold a fixed set-up (the objective, the starting noise, the final forward that measures the
 // activation, the read-back of the image): S is 32 on the default model, where that set-up is under
-// a tenth of the run (at the former 8 steps it was a sixth to a quarter), 8 on SqueezeNet.
+// a tenth of the run (at the former 8 steps, 10-25% measured), 8 on SqueezeNet.
 //
 // Measured on SwiftShader, 2026-12-03, default model, conv4 unit 5:
 //   - the lead, quiet machine, 32 steps, wall clock: batch 1 606 / 542 ms = 1.12x; batch 8
 //     3563 / 3376 ms = 1.06x; 8 restarts / 1 = 5.9x (on a CPU adapter the batch's work is linear;
 //     a GPU would do far better);
 //   - per step, (T(3S) - T(S)) / 2S from runs at 8 and 24 steps taken in turn in shuffled order
-//     (medians), 2 cores loaded by other runs (load 7, passes 2-3x slower than quiet), with the
-//     values read back every 4 steps: batch 1 1.14x a pass (whole runs of 24 steps 1.12x), a
-//     set-up of about 28 ms (8% of the 8-step run).
-// So both goals are met; AM's own step (its objective, the negated gradient, Adam) was left as it
-// was. Under such load single rows vary by +-30% between runs (rows are not sampled in turn).
+//     (a scratch script; first quartiles of 16 and 8 runs), 2 cores shared with other runs (load
+//     4-5), with the values read back every 4 steps: batch 1 1.12x a pass (whole runs of 24 steps
+//     1.11x; the set-up about 17 ms, 11% of the 8-step run); batch 8 1.12x (24-step runs 1.08x);
+//     a step of 8 restarts / one: 101 / 17.0 ms = 5.9x.
+//   - this table at 32 steps, load 5: batch 1 539 / 514 ms = 1.05x; batch 8 5769 / 5192 = 1.11x
+//     (its samples ranged 3120-8288 ms: the load, not the work).
+// So the step goal is met; 8 restarts cost 5.9x one, under 8x by the fixed costs a batch shares
+// (on a CPU adapter the arithmetic is linear in the batch). AM's own step (its objective, the
+// negated gradient, Adam) was left as it was. Under such load single rows vary by +-30% between
+// runs (rows are not sampled in turn).
 
 import type { BenchContext, Prepared, Row } from '../harness.ts';
 import type { Model } from '../../src/models/model.ts';
