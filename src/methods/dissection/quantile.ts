@@ -126,15 +126,20 @@ export async function quantilePass(model: Model, dataset: Dataset, layers: strin
     let done = 0;
     const total = options.end - options.start;
     options.onProgress?.(0, total);
+    // The GPU runs batch b while the next one is drawn and preprocessed (on a CPU driver that work
+    // would otherwise wait): at most two batches in memory, and it stays flat.
+    let inFlight: Promise<void> | null = null;
     for await (const { tensor } of imageBatches(model, datasetImages(dataset), options)) {
+      await inFlight;
       const outputs = await model.forward(tensor, { until: last });
       layers.forEach((layer, i) => recordHistogram(engine, outputs.get(layer)!, gpu[i]));
       for (const t of outputs.values()) t.dispose();
-      done += tensor.shape[0];
+      const batchDone = (done += tensor.shape[0]);
       tensor.dispose();
-      await engine.sync(); // one batch in flight: memory stays flat
-      options.onProgress?.(done, total);
+      inFlight = engine.sync().then(() => options.onProgress?.(batchDone, total));
+      inFlight.catch(() => {}); // awaited above or below: not an unhandled rejection meanwhile
     }
+    await inFlight;
     const range = { start: options.start, end: options.end, done: total };
     return {
       kind: QUANTILE_KIND,

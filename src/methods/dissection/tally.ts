@@ -152,35 +152,59 @@ export async function tallyPass(model: Model, dataset: Dataset, quantiles: Quant
         return picture;
       },
     };
-    for await (const { start, tensor } of imageBatches(model, set, { ...options, start: options.start + skip })) {
-      const count = tensor.shape[0];
-      const images = Array.from({ length: count }, (_, k) => start + k);
-      const packed = packLabels(dataset, images, images.map((i) => masks.get(i)!), categories, sh * sw, labelArea);
-      masks.clear();
-      const labels = engine.tensor(packed.labels, [count, packed.entries, sh, sw], 'i32');
-      const present = engine.tensor(packed.present, [count], 'i32');
-      const outputs = await model.forward(tensor, { until: last });
-      const peaks: Tensor[] = [];
+    // The GPU runs batch b while the next one is drawn and preprocessed (on a CPU driver that work
+    // would otherwise wait); b's peaks are read back and its progress and checkpoint taken before
+    // the next batch is counted, so a checkpoint's counts, label areas and top images agree.
+    let pending: { images: number[]; peaks: Tensor[]; values: Promise<(Float32Array | Int32Array)[]> } | null = null;
+    const settle = async (): Promise<void> => {
+      if (!pending) return;
+      const { images, peaks, values } = pending;
+      pending = null;
       try {
-        layers.forEach((layer, i) => {
-          peaks.push(recordTally(engine, outputs.get(layer)!, gpuThresholds[i], labels, present, counters[i]));
-        });
-        for (const t of outputs.values()) t.dispose();
-        const values = await Promise.all(peaks.map((p) => p.read()));
-        values.forEach((v, i) => {
+        (await values).forEach((v, i) => {
           const units = top[i].length;
           for (let u = 0; u < units; u++) {
             const list = top[i][u];
-            for (let n = 0; n < count; n++) list.push({ image: images[n], value: v[n * units + u] });
+            for (let n = 0; n < images.length; n++) list.push({ image: images[n], value: v[n * units + u] });
             top[i][u] = bestImages(list, options.topImages);
           }
         });
       } finally {
-        for (const t of [...peaks, labels, present, tensor]) t.dispose();
+        for (const t of peaks) t.dispose();
       }
-      done += count;
+      done += images.length;
       options.onProgress?.(done, total);
       if (options.checkpoint && ++batches % options.checkpoint.every === 0 && done < total) await options.checkpoint.save(await snapshot(done));
+    };
+    try {
+      for await (const { start, tensor } of imageBatches(model, set, { ...options, start: options.start + skip })) {
+        await settle(); // before packLabels adds this batch's label areas: a checkpoint's must match its counts
+        const count = tensor.shape[0];
+        const images = Array.from({ length: count }, (_, k) => start + k);
+        const packed = packLabels(dataset, images, images.map((i) => masks.get(i)!), categories, sh * sw, labelArea);
+        masks.clear();
+        const labels = engine.tensor(packed.labels, [count, packed.entries, sh, sw], 'i32');
+        const present = engine.tensor(packed.present, [count], 'i32');
+        const peaks: Tensor[] = [];
+        try {
+          const outputs = await model.forward(tensor, { until: last });
+          layers.forEach((layer, i) => {
+            peaks.push(recordTally(engine, outputs.get(layer)!, gpuThresholds[i], labels, present, counters[i]));
+          });
+          for (const t of outputs.values()) t.dispose();
+        } catch (e) {
+          for (const t of peaks) t.dispose();
+          throw e;
+        } finally {
+          for (const t of [labels, present, tensor]) t.dispose();
+        }
+        const values = Promise.all(peaks.map((p) => p.read()));
+        values.catch(() => {}); // awaited by settle: not an unhandled rejection meanwhile
+        pending = { images, peaks, values };
+      }
+      await settle();
+    } finally {
+      if (pending) for (const t of pending.peaks) t.dispose();
     }
     return await snapshot(total);
   } finally {
