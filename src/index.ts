@@ -92,6 +92,7 @@ export {
   firstLayerFilters,
   erhanCriterion,
   highestActivation,
+  highestActivations,
   fourierParameterization,
   YOSINSKI_PRESETS,
   PRESET_NAMES,

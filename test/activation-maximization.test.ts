@@ -12,6 +12,8 @@ import {
   classScore,
   erhanCriterion,
   firstLayerFilters,
+  highestActivation,
+  highestActivations,
   perImage,
 } from '../src/methods/activation-maximization/index.ts';
 import { memoryImages } from '../src/methods/common/image-set.ts';
@@ -100,6 +102,15 @@ describe('activationMaximization on the default model', () => {
     expect(r.erhan!.setMax).toBeCloseTo(report.setMax, 5);
     expect(r.erhan!.setArgMax).toBe(report.setArgMax);
     expect(r.erhan!.exceeds).toBe(true);
+    // Several objectives over the set in one pass each give what one pass per objective gives.
+    const objectives = [objective, channel('relu3', 5), classScore(2)];
+    const together = await highestActivations(m, objectives, set, 5);
+    for (const [k, o] of objectives.entries()) {
+      const alone = await highestActivation(m, o, set, 8);
+      expect(together[k].value).toBeCloseTo(alone.value, 4);
+      expect(together[k].name).toBe(alone.name);
+    }
+    expect(together[0].value).toBeCloseTo(report.setMax, 4);
     r.image.dispose();
   });
 

@@ -6,7 +6,7 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Model } from '../../models/model.ts';
 import { imageBatches, type ImageSet } from '../common/image-set.ts';
-import { objectiveValues, type Objective } from './objectives.ts';
+import { deepest, objectiveValues, type Objective } from './objectives.ts';
 
 export interface ErhanReport {
   /** The objective on the AM image. */
@@ -21,29 +21,51 @@ export interface ErhanReport {
 
 /** The objective's highest value over `set`, streamed in batches of `batch`. */
 export async function highestActivation(model: Model, objective: Objective, set: ImageSet, batch = 16): Promise<{ value: number; name: string; images: number }> {
-  objective.check(model);
-  let value = -Infinity;
-  let name = '';
+  return (await highestActivations(model, [objective], set, batch))[0];
+}
+
+/**
+ * Each objective's highest value over `set`, with one forward pass per batch for all of them (the
+ * demo checks several units of a layer against the same set: one pass over it, not one per unit).
+ */
+export async function highestActivations(model: Model, objectives: Objective[], set: ImageSet, batch = 16): Promise<{ value: number; name: string; images: number }[]> {
+  for (const o of objectives) o.check(model);
+  const best = objectives.map(() => ({ value: -Infinity, name: '', images: set.length }));
   for await (const b of imageBatches(model, set, { batch })) {
-    const bound = objective.bind(model, b.tensor.shape[0]);
+    const bound = objectives.map((o) => o.bind(model, b.tensor.shape[0]));
+    const outputs = await model.forward(b.tensor, { until: deepest(model, bound.flatMap((o) => o.layers)) });
     try {
-      const values = await objectiveValues(model, bound, b.tensor);
-      values.forEach((v, i) => {
-        if (v > value) {
-          value = v;
-          name = set.name(b.start + i);
-        }
-      });
+      for (const [k, o] of bound.entries()) {
+        const v = await o.evaluate(outputs, b.tensor);
+        for (const s of v.seeds.values()) s.dispose();
+        v.imageGrad?.dispose();
+        const values = await v.values.readFloat();
+        v.values.dispose();
+        values.forEach((value, i) => {
+          if (value > best[k].value) best[k] = { value, name: set.name(b.start + i), images: set.length };
+        });
+      }
     } finally {
-      bound.dispose();
+      for (const t of outputs.values()) t.dispose();
+      for (const o of bound) o.dispose();
       b.tensor.dispose();
     }
   }
-  return { value, name, images: set.length };
+  return best;
 }
 
-/** Erhan's criterion for `image` [1, C, H, W] (an AM result) against the reference set. */
-export async function erhanCriterion(model: Model, objective: Objective, image: Tensor, set: ImageSet, batch = 16): Promise<ErhanReport> {
+/**
+ * Erhan's criterion for `image` [1, C, H, W] (an AM result) against the reference set; `setBest`,
+ * when given, is the set's highest value already measured (highestActivations, for several units).
+ */
+export async function erhanCriterion(
+  model: Model,
+  objective: Objective,
+  image: Tensor,
+  set: ImageSet,
+  batch = 16,
+  setBest?: { value: number; name: string; images: number },
+): Promise<ErhanReport> {
   const bound = objective.bind(model, image.shape[0]);
   let am: number;
   try {
@@ -51,6 +73,6 @@ export async function erhanCriterion(model: Model, objective: Objective, image: 
   } finally {
     bound.dispose();
   }
-  const { value, name, images } = await highestActivation(model, objective, set, batch);
+  const { value, name, images } = setBest ?? (await highestActivation(model, objective, set, batch));
   return { amActivation: am, setMax: value, setArgMax: name, exceeds: am > value, images };
 }

@@ -7,4 +7,4 @@ export { channel, channelAt, neuron, classScore, classModel, imageL2, diversity,
 export { fourierParameterization, realFourierBasis, spectrumScale, type FourierParameterization } from './fourier.ts';
 export { YOSINSKI_PRESETS, PRESET_ALIASES, PRESET_NAMES, presetSettings, regularize, type Regularization } from './presets.ts';
 export { classSaliency, firstLayerFilters, type ClassSaliency } from './saliency.ts';
-export { erhanCriterion, highestActivation, type ErhanReport } from './erhan.ts';
+export { erhanCriterion, highestActivation, highestActivations, type ErhanReport } from './erhan.ts';
