@@ -5,17 +5,19 @@
 // forward passes. images/s = images / the dissection row's time.
 //
 // Measured 2026-12-03 (`npm run bench -- --filter "dissection default" --no-peer --reps 5 --timing
-// wall`, SwiftShader on the 2 shared cores, load average 6-9 from other work: absolute times are
-// about twice an idle machine's, ratios swing by +-0.15 between runs):
-//   default model, 64 images 64x64: before (tally per output pixel, two histogram dispatches with
-//     workgroup bins) 1332 ms baseline vs 4005 ms dissect = 3.0x (idle: 690 vs 3723 ms = 5.4x);
-//     after: 1112-1353 ms vs 1526-1553 ms = 1.13-1.40x (three runs), about 41 images/s.
-//   SqueezeNet 1.1, 8 images 112x112 (`--filter "dissection squeeze" --reps 3`, 1 min): before 1.18x
-//     (idle); after 8142 ms vs 8326 ms = 1.02x (one run at load 12989 vs 15778 ms = 1.21x), about
-//     1 image/s.
-// Where the default model's remaining time goes (CPU ms per batch of 16, 4 layers, under load): the
-// forward pass ~150, histograms ~28, tally ~40 (hot-cell listing, the tally of hot cells, the maps'
-// maxima).
+// wall`, SwiftShader on the 2 shared cores under a load average of 4-9 from other work: absolute
+// times are up to twice an idle machine's, and the ratio of two rows timed one after the other
+// swings by +-0.25 from run to run; compare several runs):
+//   default model, 64 images 64x64: before (a tally thread per output pixel, two histogram
+//     dispatches with workgroup bins) 1332 ms baseline vs 4005 ms dissect = 3.0x (idle: 690 vs
+//     3723 ms = 5.4x). After: 1054 vs 971, 1003 vs 1286, 1050 vs 1094 ms = 0.92x, 1.28x, 1.04x
+//     (a paired in-process comparison, 6 alternating runs: median 1.15x); about 55 images/s.
+//   SqueezeNet 1.1, 8 images 112x112 (`--filter "dissection squeeze"`, about a minute): before
+//     1.18x (idle). After: 6555 vs 6535 ms = 1.00x; 3439 vs 5289 ms = 1.54x (dissect range
+//     3988-6591: a noisy run); paired in-process, 3 runs: 1.14x; about 1.2 images/s.
+// The default model's remaining cost per batch of 16 (CPU ms, 4 layers, under load): the forward
+// pass ~150, histograms ~28, tally ~40 (hot-cell listing, the tally of hot cells, the maps' maxima),
+// partly hidden: the GPU runs one batch while the next is drawn.
 
 import type { Prepared, Row } from '../harness.ts';
 import type { Model } from '../../src/models/model.ts';
