@@ -1,9 +1,11 @@
 // Pass 2: each unit's map upsampled to the mask size with bilinear interpolation (as NetDissect
-// does; inside the tally kernel, with resizeBilinear's arithmetic), thresholded at T_k, and per unit and concept the intersection |M_k AND L_c|
-// counted on the GPU (integer atomics, src/ops/dissect.ts). Unions are not counted: per image
-// |M OR L| = |M| + |L| - |M AND L|, so the unit's mask area (over the images labelled in the
-// concept's category, as NetDissect counts it) and the concept's label area suffice. Whole-image
-// labels (scene, texture) count as masks covering the image.
+// does; inside the tally kernel, with resizeBilinear's arithmetic, and only in the source cells
+// whose corners can reach the threshold), thresholded at T_k, and per unit and concept the
+// intersection |M_k AND L_c| counted on the GPU (integer atomics, src/ops/dissect.ts). Unions are
+// not counted: per image |M OR L| = |M| + |L| - |M AND L|, so the unit's mask area (over the images
+// labelled in the concept's category, as NetDissect counts it) and the concept's label area
+// suffice. Whole-image labels (scene, texture) count as masks covering the image. A unit's top
+// images are those with the highest maximum of its map at the layer's own resolution.
 
 import type { Dataset } from '../../data/broden.ts';
 import type { Tensor } from '../../engine/tensor.ts';
