@@ -1,6 +1,6 @@
 // The alpha norm R = sum |x|^alpha and its gradient alpha |x|^(alpha-1) sign(x) (0 at x = 0).
 // Each thread handles 8 consecutive elements and writes their sum of |x|^alpha to partials[thread]
-// (regularizer-sum.wgsl adds the partials). No workgroup reduction here: on a CPU driver such as
+// (energy-sum.wgsl adds the partials). No workgroup reduction here: on a CPU driver such as
 // SwiftShader a workgroup barrier costs far more than the extra partials.
 
 struct Params { n: u32, threads: u32, alpha: f32 }

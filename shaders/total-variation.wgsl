@@ -6,7 +6,7 @@
 // Each thread computes a block of 4 rows x 4 columns of one plane, rows i0 .. i0+3 by
 // j0 .. j0+3: it walks down the rows, reading rows i0-1 .. i0+4 once each (columns j0-1 .. j0+4)
 // and carrying the q dv of the row above to the next, and writes the energy of its 16 pixels to
-// partials[thread] (regularizer-sum.wgsl adds the partials; a workgroup reduction would need
+// partials[thread] (energy-sum.wgsl adds the partials; a workgroup reduction would need
 // barriers, which cost far more than the extra partials on a CPU driver such as SwiftShader).
 
 struct Params { planes: u32, height: u32, width: u32, rowBlocks: u32, quads: u32, beta: f32, exponent: f32, eps: f32 }

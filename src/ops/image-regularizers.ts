@@ -20,11 +20,14 @@ export const TV_EPSILON = 1e-8;
 
 const WG = 64;
 
-/** Adds the per-thread partial sums into the [1] value. */
-function sumPartials(engine: Engine, partials: Tensor, count: number): Tensor {
-  const value = engine.empty([1]);
-  engine.run('regularizer-sum', { bindings: { partials, out: value }, uniforms: { count }, workgroups: 1 });
-  return value;
+/**
+ * out[0] = the sum of `count` per-thread partial sums (+ addend[0] when given): one dispatch of
+ * energy-sum.wgsl. The image priors here and the fused objective terms (objective-terms.ts) share it.
+ */
+export function sumPartials(engine: Engine, partials: Tensor, count: number, addend?: Tensor): Tensor {
+  const out = engine.empty([1]);
+  engine.run('energy-sum', { bindings: { partials, addend: addend ?? partials, out }, uniforms: { count, hasAddend: addend ? 1 : 0 }, workgroups: 1 });
+  return out;
 }
 
 export function regularizerOps(engine: Engine) {

@@ -7,7 +7,7 @@
 
 import type { Engine } from '../engine/engine.ts';
 import type { Tensor } from '../engine/tensor.ts';
-import { TV_EPSILON, type ValueAndGrad } from './image-regularizers.ts';
+import { sumPartials, TV_EPSILON, type ValueAndGrad } from './image-regularizers.ts';
 import { check, checkSameShape, checkTensor, groupsFor } from './util.ts';
 
 const WG = 64;
@@ -40,13 +40,6 @@ function checkWeight(op: string, name: string, v: unknown, rule = (_: number) =>
   return v as number;
 }
 
-/** out[0] = the sum of `count` partials (+ addend[0]): one dispatch of energy-sum. */
-function energySum(engine: Engine, partials: Tensor, count: number, addend?: Tensor): Tensor {
-  const out = engine.empty([1]);
-  engine.run('energy-sum', { bindings: { partials, addend: addend ?? partials, out }, uniforms: { count, hasAddend: addend ? 1 : 0 }, workgroups: 1 });
-  return out;
-}
-
 export function objectiveTermOps(engine: Engine) {
   return {
     /** value = weight * ||x - target||^2 ([1]) and grad = 2 weight (x - target), in one pass. */
@@ -62,7 +55,7 @@ export function objectiveTermOps(engine: Engine) {
         const grad = engine.empty(x.shape);
         const partials = engine.empty([threads]);
         engine.run('squared-distance', { bindings: { x, goal: target, grad, partials }, uniforms: { n: x.size, vec4s, threads, weight }, overrides: { WG }, workgroups: groupsFor(threads, WG) });
-        const value = energySum(engine, partials, threads);
+        const value = sumPartials(engine, partials, threads);
         partials.dispose();
         return { value, grad };
       });
@@ -125,7 +118,7 @@ export function objectiveTermOps(engine: Engine) {
           },
           workgroups: groupsFor(threads, WG),
         });
-        const value = energySum(engine, partials, threads, loss.value);
+        const value = sumPartials(engine, partials, threads, loss.value);
         partials.dispose();
         return { value, grad };
       });
