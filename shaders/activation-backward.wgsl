@@ -5,6 +5,7 @@
 //   2 relu 'guided':    max(dy, 0) * (x > 0)    guided backpropagation: both
 //   3 leaky relu:       dy * (x > 0 ? 1 : a)
 //   4 clamp:            dy * (a < x < b)
+//   5 relu 'redirected': dy * (x > 0 or dy > 0)  Lucid's redirected gradient (AM's first steps)
 // The mode is the override MODE, or, left at ANY_MODE, the uniform `mode` (see unary.wgsl: the ops
 // set MODE, so that no switch on a uniform is left for a CPU driver to run every case of).
 // Threads map to vec4s as in copy.wgsl; a last vec4 past the end of x, dy and dx runs in the room
@@ -30,6 +31,7 @@ fn rule(v: vec4<f32>, g: vec4<f32>) -> vec4<f32> {
     case 1u: { return max(g, zero); }
     case 2u: { return select(zero, max(g, zero), open); }
     case 3u: { return select(params.a * g, g, open); }
+    case 5u: { return select(zero, g, open | (g > zero)); }
     default: { return select(zero, g, (v > vec4(params.a)) & (v < vec4(params.b))); }
   }
 }

@@ -269,3 +269,43 @@ describe('transforms and objective gradients', () => {
   });
 });
 
+
+describe("Lucid's redirected ReLU gradient at the start", () => {
+  it('gets a unit that the starting image leaves closed going; the true gradient alone never moves it', async () => {
+    const { buildModel } = await import('../src/index.ts');
+    const { activationMaximization } = await import('../src/methods/activation-maximization/index.ts');
+    const engine = await getEngine();
+    // One unit: the mean of a 3x3x3 window minus 0.7. A grey start (pixels near 0.5) leaves it
+    // closed everywhere, so d activation / d image is exactly zero.
+    const net = await buildModel(
+      engine,
+      {
+        name: 'closed-unit',
+        input: { name: 'x', shape: [3, 8, 8], preprocessing: { channelOrder: 'RGB', range: 1, mean: [0], std: [1] } },
+        nodes: [
+          { name: 'conv1', type: 'conv', inputs: ['x'], attrs: { pads: [1, 1, 1, 1] } },
+          { name: 'relu1', type: 'relu', inputs: ['conv1'] },
+        ],
+        output: 'relu1',
+      },
+      new Map([
+        ['conv1.weight', { shape: [1, 3, 3, 3], data: new Float32Array(27).fill(1 / 27) }],
+        ['conv1.bias', { shape: [1], data: Float32Array.from([-0.7]) }],
+      ]),
+    );
+    const run = async (redirectRelu: number) => {
+      const r = await activationMaximization(net, { layer: 'relu1', unit: 0, steps: 30, seed: 1, initialNoise: 0.02, redirectRelu });
+      r.image.dispose();
+      return r;
+    };
+    const stuck = await run(0);
+    expect(stuck.trace.every((v) => v === 0)).toBe(true);
+    expect(stuck.activation).toBe(0);
+    const started = await run(16);
+    expect(started.trace[0]).toBe(0);
+    expect(started.activation).toBeGreaterThan(0.1);
+    expect(started.settings.redirectRelu).toBe(16);
+    await expect(activationMaximization(net, { layer: 'relu1', unit: 0, steps: 2, redirectRelu: -1 })).rejects.toThrow(/redirectRelu must be a whole number/);
+    net.dispose();
+  });
+});

@@ -56,7 +56,7 @@ describe('elementwise', () => {
       const dyData = randomArray(n, 2 * n + 1);
       const x = engine.tensor(xData, [n]);
       const dy = engine.tensor(dyData, [n]);
-      for (const mode of RELU_MODES) expectClose(await engine.grad.relu(x, dy, mode).read(), ref.reluBackward(xData, dyData, mode), { label: `relu ${mode} n=${n}` });
+      for (const mode of [...RELU_MODES, 'redirected' as const]) expectClose(await engine.grad.relu(x, dy, mode).read(), ref.reluBackward(xData, dyData, mode), { label: `relu ${mode} n=${n}` });
       const leaky = Float32Array.from(xData, (v, i) => (v > 0 ? dyData[i] : Math.fround(0.2) * dyData[i]));
       expectClose(await engine.grad.leakyRelu(x, dy, 0.2).read(), leaky, { label: `leakyRelu n=${n}` });
       const clamp = Float32Array.from(xData, (v, i) => (v > -0.5 && v < 0.25 ? dyData[i] : 0));
@@ -66,7 +66,7 @@ describe('elementwise', () => {
     }
   });
 
-  it('relu backward: the three modes on a case worked by hand', async () => {
+  it('relu backward: the four rules on a case worked by hand', async () => {
     const engine = await getEngine();
     const x = engine.tensor([1, -1, 2, -2], [4]);
     const dy = engine.tensor([-3, 5, 7, -1], [4]);
@@ -74,7 +74,10 @@ describe('elementwise', () => {
     expect(Array.from(await engine.grad.relu(x, dy, 'gradient').read())).toEqual([-3, 0, 7, 0]);
     expect(Array.from(await engine.grad.relu(x, dy, 'deconvnet').read())).toEqual([0, 5, 7, 0]);
     expect(Array.from(await engine.grad.relu(x, dy, 'guided').read())).toEqual([0, 0, 7, 0]);
-    for (const mode of RELU_MODES) expect(Array.from(ref.reluBackward([1, -1, 2, -2], [-3, 5, 7, -1], mode))).toEqual(Array.from(await engine.grad.relu(x, dy, mode).read()));
+    // redirected (Lucid): the open units' dy, and a closed unit's where dy > 0 would open it
+    expect(Array.from(await engine.grad.relu(x, dy, 'redirected').read())).toEqual([-3, 5, 7, 0]);
+    await expect(async () => engine.grad.relu(x, dy, 'inverse' as 'guided')).rejects.toThrow(/mode must be one of gradient, deconvnet, guided, redirected/);
+    for (const mode of [...RELU_MODES, 'redirected' as const]) expect(Array.from(ref.reluBackward([1, -1, 2, -2], [-3, 5, 7, -1], mode))).toEqual(Array.from(await engine.grad.relu(x, dy, mode).read()));
   });
 
   it('binary ops with per-channel broadcast', async () => {

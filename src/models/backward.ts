@@ -8,13 +8,14 @@
 // backpropagation (Zeiler & Fergus 2014; Springenberg et al. 2015; Simonyan et al. 2014).
 
 import type { Tensor } from '../engine/tensor.ts';
-import type { ReluMode } from '../ops/elementwise.ts';
+import type { BackwardReluMode } from '../ops/elementwise.ts';
 import type { Model, Trace } from './model.ts';
 import { disposeStatistics } from '../ops/batch-norm.ts';
 import type { NodeSpec } from './spec.ts';
 
 export interface BackwardOptions {
-  relu?: ReluMode;
+  /** The ReLU rule (default 'gradient'; 'redirected' only AM uses, to get a closed unit started). */
+  relu?: BackwardReluMode;
   /** Compute d/d(input image). */
   input?: boolean;
   /** Compute d/d(every weight and bias). */
@@ -116,7 +117,7 @@ function nodeBackward(
   node: NodeSpec,
   xs: Tensor[],
   dy: Tensor,
-  relu: ReluMode,
+  relu: BackwardReluMode,
   want: boolean[],
   params: Map<string, Tensor> | null,
 ): (Tensor | null)[] {

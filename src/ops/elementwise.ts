@@ -7,6 +7,15 @@ import { check, checkSameShape, checkTensor, groupsFor, shapeString } from './ut
 
 export type ReluMode = 'gradient' | 'deconvnet' | 'guided';
 export const RELU_MODES: readonly ReluMode[] = ['gradient', 'deconvnet', 'guided'];
+/**
+ * The backward's ReLU rules: the three above, and Lucid's 'redirected' gradient for Activation
+ * Maximization (Olah et al. 2017's lucid, redirected_relu_grad): dy passes where x > 0 AS WELL AS
+ * where dy > 0 (where ascent would raise a closed unit towards opening), so that a unit that no
+ * starting image opens still gets a gradient and the optimization can get started.
+ */
+export type BackwardReluMode = ReluMode | 'redirected';
+/** activation-backward.wgsl's mode number of each ReLU rule. */
+const RELU_KERNEL_MODES: Record<BackwardReluMode, number> = { gradient: 0, deconvnet: 1, guided: 2, redirected: 5 };
 
 const UNARY = { relu: 0, affine: 1, clamp: 2, square: 3, abs: 4, leakyRelu: 5 } as const;
 const BINARY = { add: 0, sub: 1, mul: 2, axpy: 3, div: 4 } as const;
@@ -92,10 +101,11 @@ function activationBackward(engine: Engine, op: string, x: Tensor, dy: Tensor, m
 
 export function elementwiseGrads(engine: Engine) {
   return {
-    /** dx for y = relu(x), in one of the three modes ('gradient', 'deconvnet', 'guided'). */
-    relu(x: Tensor, dy: Tensor, mode: ReluMode = 'gradient'): Tensor {
-      check('relu backward', RELU_MODES.includes(mode), `mode must be one of ${RELU_MODES.join(', ')}, got '${mode}'`);
-      return activationBackward(engine, 'relu backward', x, dy, RELU_MODES.indexOf(mode));
+    /** dx for y = relu(x), by one of the rules ('gradient', 'deconvnet', 'guided', 'redirected'). */
+    relu(x: Tensor, dy: Tensor, mode: BackwardReluMode = 'gradient'): Tensor {
+      const modes = Object.keys(RELU_KERNEL_MODES);
+      check('relu backward', Object.hasOwn(RELU_KERNEL_MODES, mode), `mode must be one of ${modes.join(', ')}, got '${mode}'`);
+      return activationBackward(engine, 'relu backward', x, dy, RELU_KERNEL_MODES[mode]);
     },
     leakyRelu: (x: Tensor, dy: Tensor, alpha = 0.01) => activationBackward(engine, 'leakyRelu backward', x, dy, 3, alpha),
     clamp: (x: Tensor, dy: Tensor, lo: number, hi: number) => activationBackward(engine, 'clamp backward', x, dy, 4, lo, hi),

@@ -22,8 +22,8 @@ usage: am [--model FILE.onnx|spec.json] (--layer L --unit U [--position R,C|cent
           [--preset NAME] [--param pixels|fourier] [--steps N] [--restarts R] [--keep best|all]
           [--diversity D] [--optimizer adam|sgd] [--lr X] [--jitter PX] [--scale LO,HI] [--rotate DEG]
           [--tv W] [--alpha-norm W] [--l2 LAMBDA] [--decay D] [--blur-width S] [--blur-every K]
-          [--norm-pct P] [--contribution-pct P] [--fixed-norm N] [--seed S] [--reference DIR]
-          --out FILE.png
+          [--norm-pct P] [--contribution-pct P] [--fixed-norm N] [--redirect-relu K] [--seed S]
+          [--reference DIR] --out FILE.png
 
 Gradient ascent on the input from a noise image (Erhan et al. 2009; Simonyan et al. 2014; Yosinski
 et al. 2015; Olah et al. 2017). Writes FILE.png, FILE.trace.svg (the objective per step) and
@@ -46,6 +46,8 @@ FILE.json (every setting, the trace and the final activation).
   --l2         Simonyan's class model: minus LAMBDA ||x||^2
   --decay --blur-width --blur-every --norm-pct --contribution-pct   Yosinski's r_theta (override the preset)
   --fixed-norm Erhan's constraint: the image held at this Euclidean norm (input space)
+  --redirect-relu  the first K steps use Lucid's redirected ReLU gradient, so that a unit closed
+               for the starting image still gets a gradient (default 16; 0: the true gradient)
   --seed       random seed (default 0): the same seed gives the same image
   --reference  a folder of PNG/JPEG pictures: report Erhan's criterion (AM activation vs the
                unit's highest over these pictures)
@@ -67,6 +69,7 @@ export function amOptionSpec() {
     scale: { type: 'string' },
     rotate: { type: 'string' },
     'blur-every': { type: 'string' },
+    'redirect-relu': { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
     ...Object.fromEntries(NUMBER_OPTIONS.map((k) => [k, { type: 'string' }])),
@@ -116,6 +119,7 @@ export function sharedAmOptions(command: string, opts: Record<string, string | b
     seed: s('seed') === undefined ? 0 : nonNegativeInt(command, 'seed', s('seed')!),
     jitter: s('jitter') === undefined ? undefined : nonNegativeInt(command, 'jitter', s('jitter')!),
     blurEvery: s('blur-every') === undefined ? undefined : nonNegativeInt(command, 'blur-every', s('blur-every')!),
+    redirectRelu: s('redirect-relu') === undefined ? undefined : nonNegativeInt(command, 'redirect-relu', s('redirect-relu')!),
     learningRate: finite(command, 'lr', s('lr')),
     tv: finite(command, 'tv', s('tv')),
     alphaNorm: finite(command, 'alpha-norm', s('alpha-norm')),

@@ -13,6 +13,11 @@
 //   priors      total variation and the alpha-norm, added to the loss (Mahendran & Vedaldi)
 //   r_theta     presets.ts: Yosinski's decay, blur, clipping (4 presets), Erhan's fixed norm
 //   restarts    R random starts as one batch; the best by final activation kept (or all)
+//   start       Lucid's redirected ReLU gradient for the first `redirectRelu` steps (default 16):
+//               a unit that no starting image opens has a zero gradient through its ReLU, and
+//               from a grey Fourier start many deep units are closed; the redirected rule also
+//               passes the gradient where it would open a closed unit, so the ascent gets started,
+//               then the true gradient takes over (Lucid redirects wherever nothing gets through)
 //
 // Defaults: Adam; learning rate 0.05 on the Fourier coefficients (Lucid's), on pixels 0.02 of the
 // display range per step (in input units: 0.02 * range / std); a grey start with noise of 0.1;
@@ -79,6 +84,8 @@ export interface ActivationMaximizationOptions extends Regularization {
   reference?: ImageSet;
   /** Standard deviation of the starting noise in the display range [0, 1] (default 0.1; 0 starts grey). */
   initialNoise?: number;
+  /** Steps at the start that use Lucid's redirected ReLU gradient (default 16; 0: the true gradient throughout). */
+  redirectRelu?: number;
   onStep?(info: StepInfo): void | Promise<void>;
   signal?: AbortSignal;
 }
@@ -182,6 +189,8 @@ export async function activationMaximization(model: Model, options: ActivationMa
   const seed = options.seed ?? 0;
   const random = new Random(seed);
   const initialNoise = options.initialNoise ?? 0.1;
+  const redirectRelu = options.redirectRelu ?? 16;
+  if (!Number.isInteger(redirectRelu) || redirectRelu < 0) throw new Error(`${method}: redirectRelu must be a whole number of steps >= 0, got ${redirectRelu}`);
 
   let fourier: FourierParameterization | undefined;
   let parameterization: Parameterization = pixelParameterization;
@@ -212,7 +221,7 @@ export async function activationMaximization(model: Model, options: ActivationMa
       parameterization,
       signal: options.signal,
       onStep: options.onStep,
-      async evaluate(image) {
+      async evaluate(image, step) {
         const moved = applyTransforms(engine, image, transforms, random);
         const traced = model.trace(moved.image, { until });
         let report: Tensor, values: Tensor, grad: Tensor;
@@ -231,7 +240,8 @@ export async function activationMaximization(model: Model, options: ActivationMa
               s.dispose();
             }
           }
-          const { input } = model.backward(traced, seeds, { input: true, consumeTrace: true });
+          const relu = step < redirectRelu ? 'redirected' : 'gradient';
+          const { input } = model.backward(traced, seeds, { input: true, consumeTrace: true, relu });
           for (const s of seeds.values()) s.dispose();
           let dMoved = input!;
           for (const g of [v.imageGrad, e?.imageGrad]) {
@@ -323,6 +333,7 @@ export async function activationMaximization(model: Model, options: ActivationMa
         tv: options.tv ?? 0,
         alphaNorm: options.alphaNorm ?? 0,
         initialNoise,
+        redirectRelu,
       },
     };
   } finally {
