@@ -40,6 +40,13 @@ async function mostActiveUnit(ctx: DemoContext, image: Tensor, layer: string): P
   return best;
 }
 
+/**
+ * Display contrast of the projections: the 99th percentile of |projection| at full scale, the
+ * strongest 1% saturated. At Zeiler & Fergus's max scaling a few strong pixels leave the rest of a
+ * small model's projection a faint grey.
+ */
+const CONTRAST = 0.99;
+
 export const deconvnetPart: DemoPart = {
   id: 'deconvnet',
   name: 'deconvnet projections and top-9',
@@ -56,19 +63,19 @@ export const deconvnetPart: DemoPart = {
         tiles.push(rgbToRgba(image.picture));
         for (const mode of MODES) {
           const projection = await deconvnet(model, image.tensor, { layer, unit, mode });
-          tiles.push(projectionImage(await projection.readFloat(), projection.shape));
+          tiles.push(projectionImage(await projection.readFloat(), projection.shape, { quantile: CONTRAST }));
           projection.dispose();
         }
         notes.push(`${image.name}: ${layer} unit ${unit}`);
       }
-      figures.push(gallery.picture(`projections-${layer}.png`, imageGrid(tiles, 4, 3, scale), `${layer}: for each image, the feature map of its most active unit projected down: image, DeconvNet, guided backpropagation, gradient`));
+      figures.push(gallery.picture(`projections-${layer}.png`, imageGrid(tiles, 4, 3, scale), `${layer}: for each image, the feature map of its most active unit projected down: image, DeconvNet, guided backpropagation, gradient (the strongest 1% of each projection saturated)`));
     }
 
     const set = datasetImages(ctx.concepts);
     const layers = quick ? [ctx.convLayers.at(-1)!] : projectionLayers(ctx);
     for (const layer of layers) {
       const units = quick ? [0] : [0, 1, 2, 3];
-      const result = await top9(model, set, { layer, units, onProgress: (stage, done, total) => stage === 'projecting' && done === total && ctx.log(`top-9 ${layer}: ${total} projections`) });
+      const result = await top9(model, set, { layer, units, quantile: CONTRAST, onProgress: (stage, done, total) => stage === 'projecting' && done === total && ctx.log(`top-9 ${layer}: ${total} projections`) });
       for (const unit of result.units) {
         const grid = top9Grid(unit, Math.max(1, Math.floor(96 / unit.hits[0].patch.width)));
         const shown = grid.width < 400 ? 2 * grid.width : undefined; // small patches shown enlarged

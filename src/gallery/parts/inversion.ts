@@ -51,7 +51,7 @@ export const inversionPart: DemoPart = {
         const cells: string[] = [];
         for (const shown of ctx.images.slice(0, 2)) {
           const learned = await invertWithDecoder(model, decoder, shown.tensor);
-          const optimized = await invertRepresentation(model, shown.tensor, { layer: DEFAULT_DECODER_LAYER, steps, seed: ctx.seed });
+          const optimized = await invertRepresentation(model, shown.tensor, { layer: DEFAULT_DECODER_LAYER, steps, seed: ctx.seed, tvWeight: tvWeightFor(ctx, DEFAULT_DECODER_LAYER) });
           tiles.push(rgbToRgba(shown.picture), learned.rgba, optimized.rgba);
           cells.push(
             `<tr><td>${escapeHtml(shown.name)}</td><td>${learned.relativeError.toFixed(3)} in ${(learned.seconds * 1000).toFixed(0)} ms</td><td>${optimized.relativeError.toFixed(3)} in ${optimized.seconds.toFixed(1)} s</td></tr>`,
