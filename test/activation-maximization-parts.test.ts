@@ -305,7 +305,18 @@ describe("Lucid's redirected ReLU gradient at the start", () => {
     expect(started.trace[0]).toBe(0);
     expect(started.activation).toBeGreaterThan(0.1);
     expect(started.settings.redirectRelu).toBe(16);
+    expect(started.settings.redirected).toBe(16);
     await expect(activationMaximization(net, { layer: 'relu1', unit: 0, steps: 2, redirectRelu: -1 })).rejects.toThrow(/redirectRelu must be a whole number/);
     net.dispose();
+    // An open start keeps the true gradient throughout.
+    const open = await buildModel(engine, net.spec, new Map([
+      ['conv1.weight', { shape: [1, 3, 3, 3], data: new Float32Array(27).fill(1 / 27) }],
+      ['conv1.bias', { shape: [1], data: Float32Array.from([-0.2]) }],
+    ]));
+    const r = await activationMaximization(open, { layer: 'relu1', unit: 0, steps: 4, seed: 1, initialNoise: 0.02 });
+    expect(r.trace[0]).toBeGreaterThan(0);
+    expect(r.settings.redirected).toBe(0);
+    r.image.dispose();
+    open.dispose();
   });
 });

@@ -46,8 +46,8 @@ FILE.json (every setting, the trace and the final activation).
   --l2         Simonyan's class model: minus LAMBDA ||x||^2
   --decay --blur-width --blur-every --norm-pct --contribution-pct   Yosinski's r_theta (override the preset)
   --fixed-norm Erhan's constraint: the image held at this Euclidean norm (input space)
-  --redirect-relu  the first K steps use Lucid's redirected ReLU gradient, so that a unit closed
-               for the starting image still gets a gradient (default 16; 0: the true gradient)
+  --redirect-relu  when the unit is closed for the starting image (objective 0, no gradient), the
+               first K steps use Lucid's redirected ReLU gradient to open it (default 16; 0: never)
   --seed       random seed (default 0): the same seed gives the same image
   --reference  a folder of PNG/JPEG pictures: report Erhan's criterion (AM activation vs the
                unit's highest over these pictures)

@@ -13,11 +13,13 @@
 //   priors      total variation and the alpha-norm, added to the loss (Mahendran & Vedaldi)
 //   r_theta     presets.ts: Yosinski's decay, blur, clipping (4 presets), Erhan's fixed norm
 //   restarts    R random starts as one batch; the best by final activation kept (or all)
-//   start       Lucid's redirected ReLU gradient for the first `redirectRelu` steps (default 16):
-//               a unit that no starting image opens has a zero gradient through its ReLU, and
-//               from a grey Fourier start many deep units are closed; the redirected rule also
-//               passes the gradient where it would open a closed unit, so the ascent gets started,
-//               then the true gradient takes over (Lucid redirects wherever nothing gets through)
+//   start       a unit closed for the starting image (objective exactly 0: from a grey Fourier
+//               start many deep units are) has a zero gradient through its ReLU and never moves;
+//               then the first `redirectRelu` steps (default 16) use Lucid's redirected ReLU
+//               gradient, which also passes the gradient where it would open a closed unit, and
+//               the true gradient takes over. Lucid redirects wherever nothing gets through a ReLU;
+//               here only a closed start is redirected: on an open one, 16 redirected steps
+//               lowered the default model's class scores by a third (measured)
 //
 // Defaults: Adam; learning rate 0.05 on the Fourier coefficients (Lucid's), on pixels 0.02 of the
 // display range per step (in input units: 0.02 * range / std); a grey start with noise of 0.1;
@@ -84,7 +86,7 @@ export interface ActivationMaximizationOptions extends Regularization {
   reference?: ImageSet;
   /** Standard deviation of the starting noise in the display range [0, 1] (default 0.1; 0 starts grey). */
   initialNoise?: number;
-  /** Steps at the start that use Lucid's redirected ReLU gradient (default 16; 0: the true gradient throughout). */
+  /** When the objective starts at exactly 0, the steps that use Lucid's redirected ReLU gradient (default 16; 0: never). */
   redirectRelu?: number;
   onStep?(info: StepInfo): void | Promise<void>;
   signal?: AbortSignal;
@@ -143,6 +145,16 @@ function noiseImage(model: Model, batch: number, sd: number, random: Random): Te
     }
   }
   return model.engine.tensor(data, [batch, c, h, w]);
+}
+
+/** Whether the objective is exactly 0 for some starting image (its unit closed: no gradient gets through). */
+async function closedStart(model: Model, objective: ReturnType<Objective['bind']>, parameterization: Parameterization, initial: Tensor): Promise<boolean> {
+  const image = parameterization.render(initial);
+  try {
+    return (await objectiveValues(model, objective, image)).some((v) => v === 0);
+  } finally {
+    image.dispose();
+  }
 }
 
 export async function activationMaximization(model: Model, options: ActivationMaximizationOptions): Promise<ActivationMaximizationResult> {
@@ -213,6 +225,7 @@ export async function activationMaximization(model: Model, options: ActivationMa
       initial.dispose(); // not yet handed to the loop
       throw e;
     }
+    const redirected = redirectRelu > 0 && (await closedStart(model, main, parameterization, initial)) ? redirectRelu : 0;
     const { params, trace } = await optimizeImage(engine, initial, {
       method,
       steps: options.steps,
@@ -240,7 +253,7 @@ export async function activationMaximization(model: Model, options: ActivationMa
               s.dispose();
             }
           }
-          const relu = step < redirectRelu ? 'redirected' : 'gradient';
+          const relu = step < redirected ? 'redirected' : 'gradient';
           const { input } = model.backward(traced, seeds, { input: true, consumeTrace: true, relu });
           for (const s of seeds.values()) s.dispose();
           let dMoved = input!;
@@ -334,6 +347,7 @@ export async function activationMaximization(model: Model, options: ActivationMa
         alphaNorm: options.alphaNorm ?? 0,
         initialNoise,
         redirectRelu,
+        redirected,
       },
     };
   } finally {
