@@ -43,3 +43,13 @@ describe('demo gallery', () => {
     }
   });
 });
+
+describe("the demo's choice of a deep model's layers", () => {
+  it('spreads them evenly, the last always, the first when asked, and keeps a short list whole', async () => {
+    const { evenlySpaced } = await import('../src/gallery/context.ts');
+    const layers = Array.from({ length: 26 }, (_, i) => `conv${i}`);
+    expect(evenlySpaced(layers, 4)).toEqual(['conv6', 'conv13', 'conv19', 'conv25']);
+    expect(evenlySpaced(layers, 8, true)).toEqual(['conv0', 'conv4', 'conv7', 'conv11', 'conv14', 'conv18', 'conv21', 'conv25']);
+    expect(evenlySpaced(layers.slice(0, 3), 8, true)).toEqual(['conv0', 'conv1', 'conv2']);
+  });
+});

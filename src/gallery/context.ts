@@ -50,3 +50,14 @@ export interface DemoPart {
   name: string;
   run(ctx: DemoContext): Promise<Omit<Section, 'seconds'>>;
 }
+
+/**
+ * `count` items spread evenly over `items`, the last included, and the first too with `fromFirst`
+ * (all of them when there are no more than `count`): how the demo keeps a deep model's parts to a
+ * few layers (SqueezeNet has 26 conv layers; every one would take the better part of an hour on a CPU).
+ */
+export function evenlySpaced<T>(items: T[], count: number, fromFirst = false): T[] {
+  if (items.length <= count) return items;
+  const last = items.length - 1;
+  return Array.from({ length: count }, (_, i) => items[Math.round(fromFirst ? (i * last) / (count - 1) : ((i + 1) * last) / count)]);
+}

@@ -8,7 +8,7 @@
 
 import { dissectQuantiles, dissectTally, relabel, DEFAULT_IOU_THRESHOLD, DEFAULT_QUANTILE, type DissectionResult } from '../../methods/dissection/index.ts';
 import { unitStrips, stripName, writeReport } from '../../methods/dissection/report.ts';
-import type { DemoContext, DemoPart } from '../context.ts';
+import { evenlySpaced, type DemoContext, type DemoPart } from '../context.ts';
 import { escapeHtml, type Figure } from '../gallery.ts';
 
 /** A top quantile that suits the concept set's large concepts (see above). */
@@ -77,6 +77,5 @@ export const dissectionPart: DemoPart = {
 
 /** Every conv layer of a small model; of a deep one (SqueezeNet has 26) four, evenly spaced, the last included. */
 function dissectedLayers(convs: string[], most = 4): string[] {
-  if (convs.length <= most + 2) return convs;
-  return Array.from({ length: most }, (_, i) => convs[Math.round(((i + 1) * (convs.length - 1)) / most)]);
+  return convs.length <= most + 2 ? convs : evenlySpaced(convs, most);
 }

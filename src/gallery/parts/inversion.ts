@@ -7,7 +7,7 @@ import { invertEveryLayer, invertibleLayers, type LayerReconstruction, invertRep
 import { rgbToRgba } from '../../data/image.ts';
 import { linePlotSvg } from '../../viz/line-plot.ts';
 import { imageGrid } from '../../viz/pictures.ts';
-import type { DemoContext, DemoPart } from '../context.ts';
+import { evenlySpaced, type DemoContext, type DemoPart } from '../context.ts';
 import { escapeHtml, type Figure } from '../gallery.ts';
 
 export const inversionPart: DemoPart = {
@@ -18,9 +18,11 @@ export const inversionPart: DemoPart = {
     const image = ctx.images[0];
     const steps = quick ? 10 : 200;
     const scale = ctx.tileScale;
-    // Every layer of a small model; the conv and pool layers of a large one (its ReLUs repeat them).
+    // Every layer of a small model; of a large one, eight of its conv, pool and concat layers
+    // (its ReLUs repeat them) spread from the first to the last (`invert-all-layers` does them all).
     const all = invertibleLayers(model);
-    const layers = quick ? all.slice(0, 2) : all.length <= 16 ? all : model.layers.filter((l) => all.includes(l.name) && l.type !== 'relu').map((l) => l.name);
+    const deep = () => evenlySpaced(model.layers.filter((l) => all.includes(l.name) && l.type !== 'relu').map((l) => l.name), 8, true);
+    const layers = quick ? all.slice(0, 2) : all.length <= 16 ? all : deep();
     // As in the paper, the TV weight grows with depth (Mahendran & Vedaldi set lambda_TV per layer):
     // deeper representations constrain the image less, and a weak prior there leaves noise.
     const results: LayerReconstruction[] = [];
