@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
+import { scalarNumericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/image.ts';
 import type { Shape4, Border } from '../src/reference/image.ts';
 
 const size = (s: Shape4) => s[0] * s[1] * s[2] * s[3];
 
-/** Central finite differences in float64 of a scalar function at every element of x. */
-function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-5): Float64Array {
-  const p = Float64Array.from(x);
-  const out = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i];
-    p[i] = v + h;
-    const up = f(p);
-    p[i] = v - h;
-    const down = f(p);
-    p[i] = v;
-    out[i] = (up - down) / (2 * h);
-  }
-  return out;
-}
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
@@ -63,7 +49,7 @@ describe('gaussian blur', () => {
     for (const [shape, sigma, radius] of [[[2, 3, 5, 7], 1.2, undefined], [[1, 1, 3, 2], 1, 4]] as [Shape4, number, number | undefined][]) {
       const x = randomArray(size(shape), 1);
       const dy = randomArray(size(shape), 2);
-      const numeric = numericGradient((p) => dot(dy, ref.gaussianBlur(p, shape, sigma, radius)), x);
+      const numeric = scalarNumericGradient((p) => dot(dy, ref.gaussianBlur(p, shape, sigma, radius)), x, 1e-5);
       expectClose(ref.gaussianBlurAdjoint(dy, shape, sigma, radius), numeric, { rtol: 1e-6, atol: 1e-8 });
     }
   });
@@ -163,7 +149,7 @@ describe('translate', () => {
     const dy = randomArray(size(shape), 9);
     for (const border of ['wrap', 'zero'] as Border[]) {
       for (const [sy, sx] of [[1.3, -0.6], [-2, 1], [0.5, 4.75]]) {
-        const numeric = numericGradient((p) => dot(dy, ref.translate(p, shape, sy, sx, border)), x);
+        const numeric = scalarNumericGradient((p) => dot(dy, ref.translate(p, shape, sy, sx, border)), x, 1e-5);
         expectClose(ref.translateAdjoint(dy, shape, sy, sx, border), numeric, { rtol: 1e-6, atol: 1e-8, label: `${border} ${sy} ${sx}` });
       }
     }
@@ -199,7 +185,7 @@ describe('total variation', () => {
     const shape: Shape4 = [2, 2, 4, 5];
     const x = randomArray(size(shape), 10);
     for (const beta of [2, 1, 1.5, 3]) {
-      const numeric = numericGradient((p) => ref.totalVariation(p, shape, beta).value, x, 1e-6);
+      const numeric = scalarNumericGradient((p) => ref.totalVariation(p, shape, beta).value, x, 1e-6);
       // The formula itself (eps = 0) is exact; the default eps for beta < 2 moves the gradient
       // by a relative (1 - beta/2) eps / s, about 5e-5 where a difference is as small as 0.01.
       expectClose(ref.totalVariation(x, shape, beta, 0).grad, numeric, { rtol: 1e-6, atol: 1e-8, label: `beta ${beta}` });
@@ -254,7 +240,7 @@ describe('alpha norm', () => {
   it('reference gradient matches finite differences (alpha 6 and 1.5)', () => {
     const x = randomArray(60, 12, -1.5, 1.5);
     for (const alpha of [6, 1.5]) {
-      const numeric = numericGradient((p) => ref.alphaNorm(p, alpha).value, x, 1e-6);
+      const numeric = scalarNumericGradient((p) => ref.alphaNorm(p, alpha).value, x, 1e-6);
       expectClose(ref.alphaNorm(x, alpha).grad, numeric, { rtol: 1e-5, atol: 1e-7, label: `alpha ${alpha}` });
     }
   });

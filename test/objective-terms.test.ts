@@ -5,26 +5,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { getEngine, randomArray, expectClose } from './helpers/engine.ts';
+import { scalarNumericGradient } from './helpers/gradcheck.ts';
 import * as ref from '../src/reference/objective-terms.ts';
 import type { Shape4 } from '../src/reference/image.ts';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-/** Central finite differences in float64 of a scalar function at every element of x. */
-function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-6): Float64Array {
-  const p = Float64Array.from(x);
-  const out = new Float64Array(p.length);
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i];
-    p[i] = v + h;
-    const up = f(p);
-    p[i] = v - h;
-    const down = f(p);
-    p[i] = v;
-    out[i] = (up - down) / (2 * h);
-  }
-  return out;
-}
 
 describe('squaredDistance', () => {
   it('reference: a case worked by hand, and its gradient by finite differences', () => {
@@ -33,7 +19,7 @@ describe('squaredDistance', () => {
     expectClose(grad, [1, -2, 0]);
     const x = randomArray(30, 1);
     const t = randomArray(30, 2);
-    const numeric = numericGradient((p) => ref.squaredDistance(p, t, 0.3).value, x);
+    const numeric = scalarNumericGradient((p) => ref.squaredDistance(p, t, 0.3).value, x);
     expectClose(ref.squaredDistance(x, t, 0.3).grad, numeric, { rtol: 1e-6, atol: 1e-8 });
   });
 
@@ -89,7 +75,7 @@ describe('imagePriors', () => {
         for (let i = 0; i < p.length; i++) linear += 3 * lossGrad[i] * p[i];
         return ref.imagePriors(p, shape, weights, { value: linear }).value;
       };
-      const numeric = numericGradient(value, x);
+      const numeric = scalarNumericGradient(value, x);
       // For beta < 2 the gradient's epsilon moves it by a relative (1 - beta/2) eps / s (as totalVariation).
       expectClose(ref.imagePriors(x, shape, weights, { grad: lossGrad, gradScale: 3 }).grad, numeric, { rtol: 1e-4, atol: 1e-6, label: `alpha ${alpha} beta ${beta}` });
     }
@@ -102,7 +88,7 @@ describe('imagePriors', () => {
     const x = engine.tensor(data, [...shape]);
     for (const beta of [2, 1]) {
       const weights = { alpha: 6, alphaWeight: 0.05, beta, tvWeight: 0.3 };
-      const numeric = numericGradient((p) => ref.imagePriors(p, shape, weights).value, data);
+      const numeric = scalarNumericGradient((p) => ref.imagePriors(p, shape, weights).value, data);
       const { value, grad } = engine.ops.imagePriors(x, weights);
       expectClose(await grad.read(), numeric, { rtol: 1e-3, atol: 1e-4, label: `beta ${beta}` });
       value.dispose();

@@ -25,6 +25,11 @@ export function numericGradient(f: (x: Float64Array) => ArrayLike<number>, x: Ar
   return grad;
 }
 
+/** Central differences of a scalar function at every element of x (numericGradient with one output). */
+export function scalarNumericGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, eps = 1e-6): Float64Array {
+  return numericGradient((p) => [f(p)], x, [1], eps);
+}
+
 /** ||a - b|| / ||b||: robust to the rare element where a finite difference straddles a ReLU or max-pool kink. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
