@@ -6,7 +6,7 @@
 import type { Tensor } from '../../engine/tensor.ts';
 import type { Model } from '../../models/model.ts';
 import { imageBatches, type ImageSet } from '../common/image-set.ts';
-import { deepest, objectiveValues, type Objective } from './objectives.ts';
+import { deepest, objectiveValues, valuesFrom, type Objective } from './objectives.ts';
 
 export interface ErhanReport {
   /** The objective on the AM image. */
@@ -36,11 +36,7 @@ export async function highestActivations(model: Model, objectives: Objective[], 
     const outputs = await model.forward(b.tensor, { until: deepest(model, bound.flatMap((o) => o.layers)) });
     try {
       for (const [k, o] of bound.entries()) {
-        const v = await o.evaluate(outputs, b.tensor);
-        for (const s of v.seeds.values()) s.dispose();
-        v.imageGrad?.dispose();
-        const values = await v.values.readFloat();
-        v.values.dispose();
+        const values = await valuesFrom(o, outputs, b.tensor);
         values.forEach((value, i) => {
           if (value > best[k].value) best[k] = { value, name: set.name(b.start + i), images: set.length };
         });

@@ -58,15 +58,20 @@ export function deepest(model: Model, layers: string[]): string {
 export async function objectiveValues(model: Model, bound: BoundObjective, image: Tensor): Promise<number[]> {
   const outputs = await model.forward(image, { until: deepest(model, bound.layers) });
   try {
-    const v = await bound.evaluate(outputs, image);
-    for (const s of v.seeds.values()) s.dispose();
-    v.imageGrad?.dispose();
-    const values = Array.from(await v.values.readFloat());
-    v.values.dispose();
-    return values;
+    return await valuesFrom(bound, outputs, image);
   } finally {
     for (const t of outputs.values()) t.dispose();
   }
+}
+
+/** Per-image values of `bound` from layer outputs already computed (the caller keeps `outputs`). */
+export async function valuesFrom(bound: BoundObjective, outputs: Map<string, Tensor>, image: Tensor): Promise<number[]> {
+  const v = await bound.evaluate(outputs, image);
+  for (const s of v.seeds.values()) s.dispose();
+  v.imageGrad?.dispose();
+  const values = Array.from(await v.values.readFloat());
+  v.values.dispose();
+  return values;
 }
 
 /** Sum over each image of a batch: [B, ...] -> [B]. */
